@@ -1,0 +1,51 @@
+import type { ReactNode } from 'react';
+import { RoleBadge } from '@/components/ui/badge';
+import { requireViewer } from '@/lib/auth/viewer';
+import { POLICY_VERSION, POLICY_VERSION_SHORT } from '@/lib/policy-version';
+import { areasFor } from '@/policies/navigation';
+import { NavLinks } from './_components/nav-links';
+import { SignOutButton } from './_components/sign-out-button';
+
+/**
+ * The console shell. It shows only the areas the viewer's role may use; each
+ * page still checks for itself (a layout is not an authorization boundary).
+ */
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  const viewer = await requireViewer();
+  const links = areasFor(viewer.role).map((a) => ({ href: a.href, label: a.label }));
+  return (
+    <div className="flex min-h-screen">
+      <aside className="flex w-60 shrink-0 flex-col bg-slate-900 px-3 py-4 text-slate-100">
+        <div className="mb-6 flex items-center gap-2 px-3">
+          <div className="flex size-8 items-center justify-center rounded-lg bg-indigo-500 font-bold">W</div>
+          <span className="text-lg font-semibold tracking-tight">Warden</span>
+        </div>
+        <nav aria-label="Console" className="flex-1">
+          <NavLinks links={links} />
+        </nav>
+        <div className="mt-4 border-t border-slate-800 pt-4">
+          <div className="px-3 pb-3">
+            <p className="truncate text-sm font-medium" data-testid="viewer-name">
+              {viewer.name}
+            </p>
+            <p className="truncate text-xs text-slate-400">{viewer.email}</p>
+            <div className="mt-2" data-testid="viewer-role">
+              <RoleBadge role={viewer.role} />
+            </div>
+          </div>
+          <SignOutButton />
+        </div>
+      </aside>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <main className="flex-1 px-8 py-6">{children}</main>
+        <footer className="border-t border-slate-200 px-8 py-3 text-xs text-slate-500">
+          Policy version{' '}
+          <code title={POLICY_VERSION} className="font-mono">
+            {POLICY_VERSION_SHORT}
+          </code>{' '}
+          · Every action in this console is recorded in the audit trail.
+        </footer>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { DEMO, DEMO_PASSWORD, expect, signIn, test } from '../fixtures';
+
+/** The areas each seeded role must see — and no others. */
+const EXPECTED: Record<keyof typeof DEMO, string[]> = {
+  superadmin: ['Overview', 'Users', 'Audit trail', 'Roles', 'My sessions'],
+  admin: ['Overview', 'Users', 'Roles', 'My sessions'],
+  auditor: ['Overview', 'Audit trail', 'Roles', 'My sessions'],
+  support: ['Overview', 'Roles', 'My sessions'],
+};
+const FORBIDDEN: Record<keyof typeof DEMO, string[]> = {
+  superadmin: [],
+  admin: ['/audit'],
+  auditor: ['/users'],
+  support: ['/users', '/audit'],
+};
+
+for (const role of Object.keys(DEMO) as (keyof typeof DEMO)[]) {
+  test(`[${role.toUpperCase()}][NAVIGATION] shows only the permitted areas and refuses the others`, async ({ page }) => {
+    await signIn(page, DEMO[role], DEMO_PASSWORD);
+    const links = page.getByRole('navigation', { name: 'Console' }).getByRole('link');
+    await expect(links).toHaveText(EXPECTED[role]);
+    for (const path of FORBIDDEN[role]) {
+      const response = await page.goto(path);
+      expect(response?.status(), `${role} must not reach ${path}`).toBe(404);
+    }
+    await page.goto('/roles');
+    await expect(page.getByRole('heading', { name: 'Roles', exact: true })).toBeVisible();
+    await expect(page.getByText('Your role')).toHaveCount(1);
+    await page.screenshot({ path: `test-results/screens/overview-${role}.png`, fullPage: true });
+  });
+}
+
+test('[ADMIN][USERS] the users table filters by role and paginates', async ({ page }) => {
+  await signIn(page, DEMO.admin, DEMO_PASSWORD);
+  await page.goto('/users');
+  await expect(page.getByTestId('user-row')).toHaveCount(25);
+  await page.getByLabel('Role').selectOption('support');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/role=support/);
+  await expect(page.getByTestId('user-row').first()).toContainText('support');
+  await page.goto('/users?role=member&page=2');
+  await expect(page.getByText('Page 2 of')).toBeVisible();
+  await page.goto('/users?page=not-a-number&role=<script>');
+  await expect(page.getByText('Page 1 of')).toBeVisible();
+  await page.screenshot({ path: 'test-results/screens/users.png', fullPage: true });
+});

@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { hash } from '@node-rs/argon2';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { createDb, type Db } from '../lib/db/client';
+import { E2E } from './env';
+
+/**
+ * Fixtures for the e2e suite: direct access to the suite's own database (to
+ * seed per-test users and to assert audit rows), sign-in through the real UI,
+ * and the server clock test hook.
+ */
+
+export const DEMO_PASSWORD = 'warden-demo-passphrase';
+export const DEMO = {
+  superadmin: 'superadmin@demo.warden.test',
+  admin: 'admin@demo.warden.test',
+  auditor: 'auditor@demo.warden.test',
+  support: 'support@demo.warden.test',
+} as const;
+
+let dbPromise: Promise<Db> | undefined;
+/** The e2e database (the same file the server uses). */
+export function e2eDb(): Promise<Db> {
+  dbPromise ??= createDb({ url: E2E.databaseUrl }).then((h) => h.db);
+  return dbPromise;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  name: string;
+  password: string;
+  role: string;
+}
+
+/** Creates a fresh active user with a known password; each test gets its own. */
+export async function createUser(
+  role: 'superadmin' | 'admin' | 'auditor' | 'support' | 'member',
+  over: { status?: string } = {},
+): Promise<TestUser> {
+  const db = await e2eDb();
+  const suffix = randomUUID().slice(0, 8);
+  const password = `e2e passphrase ${suffix} long enough`;
+  const user = await db.user.create({
+    data: {
+      email: `${role}-${suffix}@e2e.warden.test`,
+      name: `E2E ${role} ${suffix}`,
+      role,
+      status: over.status ?? 'active',
+      passwordHash: await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
+    },
+  });
+  return { id: user.id, email: user.email, name: user.name, password, role };
+}
+
+/** Signs in through the sign-in page and waits for the console. */
+export async function signIn(page: Page, email: string, password: string) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Console' })).toBeVisible();
+}
+
+/** Moves the server clock forward by `offsetMs` from real time (test hook). */
+export async function setServerClock(request: APIRequestContext, offsetMs: number) {
+  const res = await request.post('/api/test/clock', { data: { offsetMs } });
+  expect(res.status(), 'the clock test hook must exist in the e2e build').toBe(200);
+}
+
+/** Audit events about a user (as actor or target), oldest first. */
+export async function auditEventsFor(userId: string) {
+  const db = await e2eDb();
+  return db.auditEvent.findMany({
+    where: { OR: [{ actorId: userId }, { targetId: userId }, { details: { contains: userId } }] },
+    orderBy: { seq: 'asc' },
+  });
+}
+
+/** Runs the real `audit:verify` CLI on the e2e database; returns its exit code and output. */
+export function verifyAuditChain(): { code: number; output: string } {
+  try {
+    const output = execFileSync('npx', ['tsx', '--conditions=react-server', 'scripts/audit-verify.ts'], {
+      env: { ...process.env, DATABASE_URL: E2E.databaseUrl },
+      encoding: 'utf8',
+    });
+    return { code: 0, output };
+  } catch (error) {
+    const e = error as { status?: number; stdout?: string; stderr?: string };
+    return { code: e.status ?? 1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** A test whose server clock is reset to real time before and after. */
+export const test = base.extend<{ resetClock: void }>({
+  resetClock: [
+    async ({ request }, use) => {
+      fs.writeFileSync(E2E.clockFile, JSON.stringify({ offsetMs: 0 }));
+      await use();
+      await setServerClock(request, 0);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };

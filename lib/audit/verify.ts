@@ -1,0 +1,138 @@
+import 'server-only';
+import type { Db } from '@/lib/db/client';
+import { canonicalize } from './canonical-json';
+import { canonicalAuditEvent, GENESIS_HASH, hashCanonicalEvent, type AuditEventFields } from './hash';
+
+/** Anything with the AuditEvent model: the client or an interactive transaction. */
+export type AuditEventReader = Pick<Db, 'auditEvent'>;
+
+/** Options of {@link verifyChain}. */
+export interface VerifyChainOptions {
+  /** Rows fetched per query (keyset pagination on seq). Default 1000. */
+  pageSize?: number;
+}
+
+/** The first kind of damage found, in the order the checks run for each event. */
+export type VerifyChainProblem = 'seq_gap' | 'bad_genesis' | 'prev_hash_mismatch' | 'hash_mismatch';
+
+/**
+ * Result of {@link verifyChain}. `count` is the number of events verified intact
+ * (on failure: those before the first bad one). An empty chain is intact with
+ * headSeq 0 and the genesis hash.
+ */
+export type VerifyChainResult =
+  | { ok: true; count: number; headSeq: number; headHash: string }
+  | { ok: false; count: number; firstBadSeq: number; problem: VerifyChainProblem; detail: string };
+
+type Failure = Omit<Extract<VerifyChainResult, { ok: false }>, 'ok' | 'count'>;
+
+const DEFAULT_PAGE_SIZE = 1000;
+
+/**
+ * Re-verifies the whole audit chain from seq 1: seq starts at 1 without gaps,
+ * event 1 links to the genesis value, every prevHash equals the previous event's
+ * hash, every stored hash equals the recomputed one and `details` is stored in
+ * canonical form. Stops at the first bad event.
+ *
+ * Streams in pages by seq (`seq > last`, not OFFSET), so memory stays flat and
+ * each page is an index range scan, also on a million rows. Rows appended while
+ * it runs are included when they are committed before their page is read, which
+ * is safe because the chain only grows at the end.
+ *
+ * This checks the database against itself. Truncation of the tail, restoring an
+ * old backup or recomputing every hash are only detectable against signed
+ * checkpoints kept outside the database (see docs/audit-chain-format.md).
+ *
+ * @throws on database errors (the caller reports them as "could not verify").
+ */
+export async function verifyChain(db: AuditEventReader, opts: VerifyChainOptions = {}): Promise<VerifyChainResult> {
+  const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error('pageSize must be a positive integer');
+
+  const fetchPage = (afterSeq: number | undefined) =>
+    db.auditEvent.findMany({
+      where: afterSeq === undefined ? {} : { seq: { gt: afterSeq } },
+      orderBy: { seq: 'asc' },
+      take: pageSize,
+    });
+
+  let count = 0;
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let page = fetchPage(undefined);
+  for (;;) {
+    const rows = await page;
+    const last = rows[rows.length - 1];
+    const hasMore = last !== undefined && rows.length === pageSize;
+    if (hasMore) {
+      // Fetch the next page while this one is hashed (overlaps I/O and CPU on
+      // PostgreSQL). If we stop early its result is unused; the no-op catch
+      // keeps a failure of that unused query from being an unhandled rejection.
+      page = fetchPage(last.seq);
+      page.catch(() => undefined);
+    }
+    for (const row of rows) {
+      const failure = checkEvent(row, expectedSeq, prevHash);
+      if (failure) return { ok: false, count, ...failure };
+      prevHash = row.hash;
+      expectedSeq += 1;
+      count += 1;
+    }
+    if (!hasMore) break;
+  }
+  return { ok: true, count, headSeq: expectedSeq - 1, headHash: prevHash };
+}
+
+function checkEvent(row: AuditEventFields & { prevHash: string; hash: string }, expectedSeq: number, prevHash: string): Failure | null {
+  const seq = row.seq;
+  if (seq < expectedSeq) {
+    return {
+      firstBadSeq: seq,
+      problem: 'seq_gap',
+      detail: `an event numbered ${seq} exists, but the chain must start at seq 1`,
+    };
+  }
+  if (seq > expectedSeq) {
+    const missing = seq - 1 === expectedSeq ? `event ${expectedSeq} is missing` : `events ${expectedSeq} to ${seq - 1} are missing`;
+    return { firstBadSeq: expectedSeq, problem: 'seq_gap', detail: `${missing}; the next stored event is ${seq}` };
+  }
+  if (row.prevHash !== prevHash) {
+    if (seq === 1) {
+      return {
+        firstBadSeq: seq,
+        problem: 'bad_genesis',
+        detail: 'event 1 does not start from the genesis value (its prevHash is not 64 zeros)',
+      };
+    }
+    return {
+      firstBadSeq: seq,
+      problem: 'prev_hash_mismatch',
+      detail: `event ${seq} does not link to event ${seq - 1}: its prevHash differs from the hash of event ${seq - 1}, so an event before it was removed, replaced or moved`,
+    };
+  }
+  let recomputed: string;
+  let canonicalDetails: string;
+  try {
+    const canonicalEvent = canonicalAuditEvent(row);
+    recomputed = hashCanonicalEvent(row.prevHash, canonicalize(canonicalEvent));
+    canonicalDetails = canonicalize(canonicalEvent.details);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unknown error';
+    return { firstBadSeq: seq, problem: 'hash_mismatch', detail: `event ${seq} cannot be re-hashed: ${reason}` };
+  }
+  if (recomputed !== row.hash) {
+    return {
+      firstBadSeq: seq,
+      problem: 'hash_mismatch',
+      detail: `event ${seq} was altered: its stored hash does not match the hash of its contents`,
+    };
+  }
+  if (canonicalDetails !== row.details) {
+    return {
+      firstBadSeq: seq,
+      problem: 'hash_mismatch',
+      detail: `event ${seq} was altered: its details column is not in the canonical form it was written in`,
+    };
+  }
+  return null;
+}

@@ -1,0 +1,43 @@
+import 'server-only';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Tx } from '@/lib/db';
+import { absoluteExpiry } from './session-policy';
+
+/**
+ * Session rows. The browser holds a 256-bit random secret (inside next-auth's
+ * encrypted cookie); the database holds only its SHA-256, so a copy of the
+ * database cannot be turned into working cookies.
+ */
+
+/** A fresh session secret: 32 random bytes, base64url (ASVS V7.2.3: ≥ 128 bits). */
+export function newSessionSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** The stored form of a session secret. */
+export function hashSessionSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Creates the row for a new session; returns the secret for the cookie and the row id. */
+export async function createSessionRow(
+  tx: Tx,
+  input: { userId: string; sessionVersion: number; now: Date; ip: string | null; userAgent: string | null },
+): Promise<{ secret: string; sessionId: string }> {
+  const secret = newSessionSecret();
+  const row = await tx.session.create({
+    data: {
+      tokenHash: hashSessionSecret(secret),
+      userId: input.userId,
+      sessionVersion: input.sessionVersion,
+      authTime: input.now,
+      createdAt: input.now,
+      lastSeenAt: input.now,
+      expiresAt: absoluteExpiry(input.now),
+      ip: input.ip,
+      userAgent: input.userAgent,
+    },
+    select: { id: true },
+  });
+  return { secret, sessionId: row.id };
+}

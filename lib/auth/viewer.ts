@@ -1,0 +1,106 @@
+import 'server-only';
+import { redirect } from 'next/navigation';
+import { cache } from 'react';
+import { recordAudit } from '@/lib/audit/record';
+import { now } from '@/lib/clock';
+import { db } from '@/lib/db';
+import { logFor } from '@/lib/log';
+import { requestContext } from '@/lib/request/context';
+import { isConsoleRole, type ConsoleRole } from '@/policies/roles';
+import { readSessionSecret } from './next-auth';
+import { evaluateSession, shouldTouch, type SessionEndReason } from './session-policy';
+import { hashSessionSecret } from './sessions';
+
+/** Who is making this request, as the database says now. */
+export interface Viewer {
+  userId: string;
+  email: string;
+  name: string;
+  role: ConsoleRole;
+  /** The public id of the current Session row (shown in "My sessions" and audit). */
+  sessionId: string;
+  authTime: Date;
+}
+
+/**
+ * Resolves the viewer from the Session row, the user and the role state — on
+ * every request, cached for the rest of it. A revoked, expired or idle session,
+ * a suspended/disabled/deleted user, a suspended role or a bumped sessionVersion
+ * gives null. An ended session is marked revoked (with its reason, audited) the
+ * first time it is seen, so "My sessions" and the trail show why it ended.
+ */
+export const getViewer = cache(async (): Promise<Viewer | null> => {
+  const secret = await readSessionSecret();
+  if (!secret) return null;
+  const client = await db();
+  const row = await client.session.findUnique({
+    where: { tokenHash: hashSessionSecret(secret) },
+    include: {
+      user: { select: { id: true, email: true, name: true, role: true, status: true, sessionVersion: true, deletedAt: true } },
+    },
+  });
+  if (!row) return null;
+  const at = now();
+  const roleState = await client.roleState.findUnique({ where: { role: row.user.role }, select: { suspended: true } });
+  const verdict = evaluateSession({
+    session: row,
+    user: row.user,
+    roleSuspended: roleState?.suspended ?? false,
+    consoleRole: isConsoleRole(row.user.role),
+    now: at,
+  });
+  if (!verdict.valid) {
+    if (!row.revokedAt) await endSession(row.id, row.user, verdict.reason);
+    return null;
+  }
+  if (shouldTouch(row.lastSeenAt, at)) {
+    await client.$transaction([
+      client.session.update({ where: { id: row.id }, data: { lastSeenAt: at } }),
+      client.user.update({ where: { id: row.user.id }, data: { lastActiveAt: at } }),
+    ]);
+  }
+  return {
+    userId: row.user.id,
+    email: row.user.email,
+    name: row.user.name,
+    role: row.user.role as ConsoleRole,
+    sessionId: row.id,
+    authTime: row.authTime,
+  };
+});
+
+async function endSession(sessionId: string, user: { id: string; role: string }, reason: SessionEndReason) {
+  const client = await db();
+  try {
+    await client.$transaction(async (tx) => {
+      const ended = await tx.session.updateMany({
+        where: { id: sessionId, revokedAt: null },
+        data: { revokedAt: now(), revokedReason: reason },
+      });
+      if (ended.count === 0) return;
+      await recordAudit(tx, {
+        actor: null,
+        operation: 'session.end',
+        target: { type: 'Session', id: sessionId },
+        outcome: 'success',
+        reasonCode: reason,
+        details: { userId: user.id, role: user.role },
+        decision: 'authn.session_policy',
+      });
+    });
+  } catch (error) {
+    // The viewer is refused either way; only the bookkeeping failed.
+    const { correlationId } = await requestContext();
+    logFor(correlationId).error({ err: String(error), sessionId }, 'could not record session end');
+  }
+}
+
+/**
+ * The viewer, or a redirect to the sign-in page. Every page calls this itself:
+ * layouts and proxy.ts are not authorization boundaries (house style 5).
+ */
+export async function requireViewer(): Promise<Viewer> {
+  const viewer = await getViewer();
+  if (!viewer) redirect('/sign-in');
+  return viewer;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README's second command runs it:
+# typecheck → lint → unit → integration (SQLite) → e2e (Playwright, production build).
+# Set TEST_PG_URL to also run the integration tests against PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
+mkdir -p test-results
+rm -f test-results/*.json
+
+step() { printf '\n▶ %s\n' "$1"; }
+
+step "Policy version"
+node scripts/policy-version.mjs
+step "Typecheck"
+npm run --silent typecheck
+step "Lint"
+npm run --silent lint
+step "Formatting"
+npm run --silent format:check
+step "Unit tests"
+npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=test-results/vitest-unit.json
+step "Integration tests (SQLite${TEST_PG_URL:+ and PostgreSQL})"
+npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/vitest-integration.json
+step "End-to-end tests (Chromium against a production build)"
+PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json bash scripts/e2e.sh --reporter=list,json
+
+node scripts/test-summary.mjs test-results/vitest-unit.json test-results/vitest-integration.json test-results/playwright.json
