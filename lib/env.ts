@@ -20,6 +20,16 @@ const EnvSchema = z.object({
   APP_URL: z.url().default('http://localhost:3000'),
   /** Comma-separated IP addresses of reverse proxies whose X-Forwarded-For is honoured. */
   TRUSTED_PROXIES: z.string().default(''),
+  /**
+   * Application encryption keys for secrets at rest (TOTP seeds): "keyId:base64url(32 bytes)",
+   * comma-separated to keep old keys readable after a rotation. Without it, development
+   * and tests derive one key ("k0") from AUTH_SECRET.
+   */
+  WARDEN_ENCRYPTION_KEYS: z.string().optional(),
+  /** The key id new encryptions use; defaults to the first key listed. */
+  WARDEN_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional(),
+  /** WebAuthn relying-party id; defaults to the host name of APP_URL. Never taken from a request. */
+  WEBAUTHN_RP_ID: z.string().optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Allows an http:// APP_URL that is not localhost (only behind a TLS-terminating proxy you trust). */
