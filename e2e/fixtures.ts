@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { hash } from '@node-rs/argon2';
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { sealSecret } from '../lib/auth/secret-box';
+import { generateTotpSecret, totpCodeAt, totpStepAt } from '../lib/auth/totp';
+import { demoTotpSecret } from '../lib/demo-totp';
 import { createDb, type Db } from '../lib/db/client';
 import { E2E } from './env';
 
@@ -33,12 +36,23 @@ export interface TestUser {
   name: string;
   password: string;
   role: string;
+  /** Base32 TOTP secret, or null for a user who has not enrolled a second factor. */
+  totpSecret: string | null;
 }
 
-/** Creates a fresh active user with a known password; each test gets its own. */
+/** A demo account as a TestUser (its TOTP secret is derived as the seed derives it). */
+export function demoUser(role: keyof typeof DEMO): TestUser {
+  return { id: '', email: DEMO[role], name: '', password: DEMO_PASSWORD, role, totpSecret: demoTotpSecret(DEMO[role]) };
+}
+
+/**
+ * Creates a fresh active user with a known password and, unless `totp: false`,
+ * an enrolled authenticator app (sealed exactly as the server seals it); each
+ * test gets its own.
+ */
 export async function createUser(
   role: 'superadmin' | 'admin' | 'auditor' | 'support' | 'member',
-  over: { status?: string } = {},
+  over: { status?: string; totp?: boolean } = {},
 ): Promise<TestUser> {
   const db = await e2eDb();
   const suffix = randomUUID().slice(0, 8);
@@ -52,15 +66,44 @@ export async function createUser(
       passwordHash: await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
     },
   });
-  return { id: user.id, email: user.email, name: user.name, password, role };
+  const totpSecret = over.totp === false ? null : generateTotpSecret();
+  if (totpSecret) {
+    await db.user.update({ where: { id: user.id }, data: { totpSecretEnc: sealSecret(totpSecret, user.id), totpEnabledAt: new Date() } });
+  }
+  return { id: user.id, email: user.email, name: user.name, password, role, totpSecret };
 }
 
-/** Signs in through the sign-in page and waits for the console. */
-export async function signIn(page: Page, email: string, password: string) {
+const lastStep = new Map<string, number>();
+
+/**
+ * A TOTP code for the user that the server has not seen yet: each time step is
+ * accepted once (T05), so a second sign-in in the same 30 s uses the next step
+ * (the server accepts T+1), and a third waits for the clock.
+ */
+export async function freshTotpCode(user: TestUser): Promise<string> {
+  if (!user.totpSecret) throw new Error(`${user.email} has no TOTP secret`);
+  for (;;) {
+    const current = totpStepAt(new Date());
+    const step = Math.max(current, (lastStep.get(user.email) ?? -1) + 1);
+    if (step <= current + 1) {
+      lastStep.set(user.email, step);
+      return totpCodeAt(user.totpSecret, new Date(step * 30_000));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Signs in through the sign-in pages (password, then the authenticator code) and waits for the console. */
+export async function signIn(page: Page, user: TestUser) {
   await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  if (user.totpSecret) {
+    await expect(page).toHaveURL(/\/sign-in\/verify/);
+    await page.getByLabel('Authenticator code').fill(await freshTotpCode(user));
+    await page.getByRole('button', { name: 'Verify' }).click();
+  }
   await expect(page.getByRole('navigation', { name: 'Console' })).toBeVisible();
 }
 

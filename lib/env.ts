@@ -27,7 +27,10 @@ const EnvSchema = z.object({
    */
   WARDEN_ENCRYPTION_KEYS: z.string().optional(),
   /** The key id new encryptions use; defaults to the first key listed. */
-  WARDEN_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional(),
+  WARDEN_ENCRYPTION_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/)
+    .optional(),
   /** WebAuthn relying-party id; defaults to the host name of APP_URL. Never taken from a request. */
   WEBAUTHN_RP_ID: z.string().optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),

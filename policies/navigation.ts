@@ -11,6 +11,7 @@ export const AREAS = [
   { id: 'audit', href: '/audit', label: 'Audit trail', roles: ['superadmin', 'auditor'] },
   { id: 'roles', href: '/roles', label: 'Roles', roles: ['superadmin', 'admin', 'auditor', 'support'] },
   { id: 'sessions', href: '/account/sessions', label: 'My sessions', roles: ['superadmin', 'admin', 'auditor', 'support'] },
+  { id: 'security', href: '/account/security', label: 'Account security', roles: ['superadmin', 'admin', 'auditor', 'support'] },
 ] as const satisfies readonly { id: string; href: string; label: string; roles: readonly ConsoleRole[] }[];
 
 export type AreaId = (typeof AREAS)[number]['id'];

@@ -17,12 +17,26 @@ export interface OperationDefinition {
   /** A fresh WebAuthn proof bound to this exact input is required. */
   stepUp: boolean;
   reason: 'none' | 'optional' | 'required';
+  /**
+   * Allowed to a signed-in user who has not enrolled a second factor yet (enrolment
+   * itself). Such a user has nothing to step up with, so for a step-up operation a
+   * password sign-in within FRESH_SIGN_IN_MS stands in for the proof.
+   */
+  duringEnrolment?: boolean;
 }
 
 export const OPERATIONS = {
   'auth.sign_in': {
     id: 'auth.sign_in',
-    description: 'Sign in with email and password',
+    description: 'Sign in: a password, then a second factor; or a passkey alone',
+    audience: 'anonymous',
+    risk: 'low',
+    stepUp: false,
+    reason: 'none',
+  },
+  'auth.second_factor': {
+    id: 'auth.second_factor',
+    description: 'Complete a sign-in with an authenticator code, a recovery code or a passkey',
     audience: 'anonymous',
     risk: 'low',
     stepUp: false,
@@ -31,6 +45,15 @@ export const OPERATIONS = {
   'auth.sign_out': {
     id: 'auth.sign_out',
     description: 'Sign out of this browser',
+    audience: 'viewer',
+    risk: 'low',
+    stepUp: false,
+    reason: 'none',
+    duringEnrolment: true,
+  },
+  'auth.step_up': {
+    id: 'auth.step_up',
+    description: 'Confirm it is me (passkey or authenticator code) for one exact operation',
     audience: 'viewer',
     risk: 'low',
     stepUp: false,
@@ -52,9 +75,79 @@ export const OPERATIONS = {
     stepUp: false,
     reason: 'none',
   },
+  'account.totp_enable': {
+    id: 'account.totp_enable',
+    description: 'Add an authenticator app',
+    audience: 'viewer',
+    risk: 'high',
+    stepUp: true,
+    reason: 'none',
+    duringEnrolment: true,
+  },
+  'account.totp_disable': {
+    id: 'account.totp_disable',
+    description: 'Remove my authenticator app',
+    audience: 'viewer',
+    risk: 'high',
+    stepUp: true,
+    reason: 'none',
+  },
+  'account.passkey_register': {
+    id: 'account.passkey_register',
+    description: 'Register a passkey',
+    audience: 'viewer',
+    risk: 'high',
+    stepUp: true,
+    reason: 'none',
+    duringEnrolment: true,
+  },
+  'account.passkey_register_finish': {
+    id: 'account.passkey_register_finish',
+    description: 'Finish registering a passkey (needs the challenge a confirmed registration start issued)',
+    audience: 'viewer',
+    risk: 'low',
+    stepUp: false,
+    reason: 'none',
+    duringEnrolment: true,
+  },
+  'account.passkey_rename': {
+    id: 'account.passkey_rename',
+    description: 'Rename one of my passkeys',
+    audience: 'viewer',
+    risk: 'low',
+    stepUp: false,
+    reason: 'none',
+  },
+  'account.passkey_remove': {
+    id: 'account.passkey_remove',
+    description: 'Remove one of my passkeys',
+    audience: 'viewer',
+    risk: 'high',
+    stepUp: true,
+    reason: 'none',
+  },
+  'account.recovery_codes_generate': {
+    id: 'account.recovery_codes_generate',
+    description: 'Generate new recovery codes (the old ones stop working)',
+    audience: 'viewer',
+    risk: 'high',
+    stepUp: true,
+    reason: 'none',
+  },
+  'account.password_change': {
+    id: 'account.password_change',
+    description: 'Change my password',
+    audience: 'viewer',
+    risk: 'high',
+    stepUp: true,
+    reason: 'none',
+  },
 } as const satisfies Record<string, OperationDefinition>;
 
 export type OperationId = keyof typeof OPERATIONS;
+
+/** How recent a sign-in must be to stand in for a step-up during first enrolment. */
+export const FRESH_SIGN_IN_MS = 10 * 60 * 1000;
 
 /** The catalog entry of an operation. */
 export function operation(id: OperationId): OperationDefinition {

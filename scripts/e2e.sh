@@ -26,4 +26,6 @@ npx tsx scripts/db/migrate.ts deploy
 npx tsx --conditions=react-server scripts/seed.ts --demo >/dev/null
 
 echo "▶ Running Playwright…"
-npx playwright test "$@"
+# The fixtures import lib/ modules marked server-only (to seal TOTP secrets as the
+# server does); the react-server condition makes that marker an empty module.
+NODE_OPTIONS="--conditions=react-server ${NODE_OPTIONS:-}" npx playwright test "$@"

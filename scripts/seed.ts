@@ -4,7 +4,7 @@
  *                             create the first superadmin with `npm run setup:first-admin`.
  */
 import './load-env';
-import { DEMO_PASSWORD, seedDemo } from '@/lib/dal/bootstrap';
+import { DEMO_PASSWORD, demoTotpSecret, seedDemo } from '@/lib/dal/bootstrap';
 import { dbHandle } from '@/lib/db';
 
 async function main() {
@@ -19,8 +19,12 @@ async function main() {
       ? `Demo organisation seeded: ${result.staff.length} console accounts, ${result.members} members.`
       : 'Demo data already present; nothing changed.',
   );
-  console.log('\nDemo console accounts (password for all: ' + DEMO_PASSWORD + '):');
-  for (const s of result.staff) console.log(`  ${s.role.padEnd(11)} ${s.email}`);
+  console.log('\nDemo console accounts (password for all: ' + DEMO_PASSWORD + '; add the TOTP secret to an authenticator app):');
+  for (const s of result.staff) console.log(`  ${s.role.padEnd(11)} ${s.email.padEnd(30)} TOTP ${demoTotpSecret(s.email)}`);
+  if (result.seeded) {
+    console.log('\nRecovery codes (shown once; each works once):');
+    for (const [email, codes] of Object.entries(result.recoveryCodes)) console.log(`  ${email.padEnd(30)} ${codes.join(' ')}`);
+  }
   await (await dbHandle()).db.$disconnect();
 }
 

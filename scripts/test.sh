@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
-mkdir -p test-results
-rm -f test-results/*.json
+mkdir -p reports
+rm -f reports/*.json
 
 step() { printf '\n▶ %s\n' "$1"; }
 
@@ -19,10 +19,10 @@ npm run --silent lint
 step "Formatting"
 npm run --silent format:check
 step "Unit tests"
-npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=test-results/vitest-unit.json
+npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=reports/vitest-unit.json
 step "Integration tests (SQLite${TEST_PG_URL:+ and PostgreSQL})"
-npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/vitest-integration.json
+npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=reports/vitest-integration.json
 step "End-to-end tests (Chromium against a production build)"
-PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json bash scripts/e2e.sh --reporter=list,json
+PLAYWRIGHT_JSON_OUTPUT_NAME=reports/playwright.json bash scripts/e2e.sh --reporter=list,json
 
-node scripts/test-summary.mjs test-results/vitest-unit.json test-results/vitest-integration.json test-results/playwright.json
+node scripts/test-summary.mjs reports/vitest-unit.json reports/vitest-integration.json reports/playwright.json

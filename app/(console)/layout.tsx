@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { RoleBadge } from '@/components/ui/badge';
-import { requireViewer } from '@/lib/auth/viewer';
+import { mustEnrol, requireViewer } from '@/lib/auth/viewer';
 import { POLICY_VERSION, POLICY_VERSION_SHORT } from '@/lib/policy-version';
 import { areasFor } from '@/policies/navigation';
 import { NavLinks } from './_components/nav-links';
@@ -11,8 +11,10 @@ import { SignOutButton } from './_components/sign-out-button';
  * page still checks for itself (a layout is not an authorization boundary).
  */
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  const viewer = await requireViewer();
-  const links = areasFor(viewer.role).map((a) => ({ href: a.href, label: a.label }));
+  const viewer = await requireViewer({ allowUnenrolled: true });
+  // Until a second factor is enrolled, only the security page is reachable (and listed).
+  const areas = mustEnrol(viewer) ? areasFor(viewer.role).filter((a) => a.id === 'security') : areasFor(viewer.role);
+  const links = areas.map((a) => ({ href: a.href, label: a.label }));
   return (
     <div className="flex min-h-screen">
       <aside className="flex w-60 shrink-0 flex-col bg-slate-900 px-3 py-4 text-slate-100">

@@ -5,7 +5,7 @@ const MIN = 60_000;
 test.describe('[AUTH] sessions end on the server', () => {
   test('T18 a session cookie copied before sign-out is refused afterwards, for pages and server actions', async ({ page, playwright }) => {
     const admin = await createUser('admin');
-    await signIn(page, admin.email, admin.password);
+    await signIn(page, admin);
     const cookies = await page.context().cookies();
     const session = cookies.find((c) => c.name === 'warden.session');
     expect(session?.httpOnly).toBe(true);
@@ -49,7 +49,7 @@ test.describe('[AUTH] sessions end on the server', () => {
     request,
   }) => {
     const admin = await createUser('admin');
-    await signIn(page, admin.email, admin.password);
+    await signIn(page, admin);
     await setServerClock(request, 29 * MIN);
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Users' }).click();
     await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
@@ -73,7 +73,7 @@ test.describe('[AUTH] sessions end on the server', () => {
 
   test('T16 a superadmin session ends after 15 idle minutes', async ({ page, request }) => {
     const sa = await createUser('superadmin');
-    await signIn(page, sa.email, sa.password);
+    await signIn(page, sa);
     await setServerClock(request, 14 * MIN);
     await page.goto('/audit');
     await expect(page.getByRole('heading', { name: 'Audit trail' })).toBeVisible();
@@ -85,7 +85,7 @@ test.describe('[AUTH] sessions end on the server', () => {
   test('T17 a session active every 5 minutes still ends 12 hours after sign-in', async ({ page, request }) => {
     test.setTimeout(180_000);
     const admin = await createUser('admin');
-    await signIn(page, admin.email, admin.password);
+    await signIn(page, admin);
     for (let minutes = 5; minutes < 12 * 60; minutes += 5) {
       await setServerClock(request, minutes * MIN);
       const res = await page.request.get('/account/sessions', { maxRedirects: 0 });
@@ -105,8 +105,8 @@ test.describe('[AUTH] sessions end on the server', () => {
     const b = await browser.newContext();
     const pageA = await a.newPage();
     const pageB = await b.newPage();
-    await signIn(pageB, auditor.email, auditor.password);
-    await signIn(pageA, auditor.email, auditor.password);
+    await signIn(pageB, auditor);
+    await signIn(pageA, auditor);
 
     await pageA.goto('/account/sessions');
     const rows = pageA.getByTestId('session-row');

@@ -5,7 +5,7 @@ const GENERIC = 'The email or password is incorrect, or this account cannot sign
 test.describe('[AUTH] sign-in and sign-out', () => {
   test('[ADMIN][SIGN_IN] signs in, lands on the overview, and is audited', async ({ page }) => {
     const admin = await createUser('admin');
-    await signIn(page, admin.email, admin.password);
+    await signIn(page, admin);
     await expect(page.getByRole('heading', { name: `Welcome, ${admin.name}` })).toBeVisible();
     await expect(page.getByTestId('viewer-role')).toHaveText('admin');
     const events = await auditEventsFor(admin.id);
@@ -19,12 +19,12 @@ test.describe('[AUTH] sign-in and sign-out', () => {
     await page.goto('/sign-in');
     await page.getByLabel('Email').fill(admin.email);
     await page.getByLabel('Password').fill('definitely not the password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('status')).toHaveText(GENERIC);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.locator('#sign-in-error')).toHaveText(GENERIC);
 
     await page.getByLabel('Email').fill('nobody-here@e2e.warden.test');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('status')).toHaveText(GENERIC);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.locator('#sign-in-error')).toHaveText(GENERIC);
     await expect(page).toHaveURL(/\/sign-in/);
 
     const db = await e2eDb();
@@ -40,8 +40,8 @@ test.describe('[AUTH] sign-in and sign-out', () => {
       await page.goto('/sign-in');
       await page.getByLabel('Email').fill(user.email);
       await page.getByLabel('Password').fill(user.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(page.getByRole('status')).toHaveText(GENERIC);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expect(page.locator('#sign-in-error')).toHaveText(GENERIC);
       const events = await auditEventsFor(user.id);
       expect(events.at(-1)?.outcome).toBe('denied');
     }
@@ -49,7 +49,7 @@ test.describe('[AUTH] sign-in and sign-out', () => {
 
   test('[ADMIN][SIGN_OUT] signing out revokes the session row and returns to sign-in', async ({ page }) => {
     const admin = await createUser('admin');
-    await signIn(page, admin.email, admin.password);
+    await signIn(page, admin);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/sign-in/);
     await page.goto('/');

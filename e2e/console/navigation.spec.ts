@@ -1,11 +1,11 @@
-import { DEMO, DEMO_PASSWORD, expect, signIn, test } from '../fixtures';
+import { DEMO, demoUser, expect, signIn, test } from '../fixtures';
 
 /** The areas each seeded role must see — and no others. */
 const EXPECTED: Record<keyof typeof DEMO, string[]> = {
-  superadmin: ['Overview', 'Users', 'Audit trail', 'Roles', 'My sessions'],
-  admin: ['Overview', 'Users', 'Roles', 'My sessions'],
-  auditor: ['Overview', 'Audit trail', 'Roles', 'My sessions'],
-  support: ['Overview', 'Roles', 'My sessions'],
+  superadmin: ['Overview', 'Users', 'Audit trail', 'Roles', 'My sessions', 'Account security'],
+  admin: ['Overview', 'Users', 'Roles', 'My sessions', 'Account security'],
+  auditor: ['Overview', 'Audit trail', 'Roles', 'My sessions', 'Account security'],
+  support: ['Overview', 'Roles', 'My sessions', 'Account security'],
 };
 const FORBIDDEN: Record<keyof typeof DEMO, string[]> = {
   superadmin: [],
@@ -16,7 +16,7 @@ const FORBIDDEN: Record<keyof typeof DEMO, string[]> = {
 
 for (const role of Object.keys(DEMO) as (keyof typeof DEMO)[]) {
   test(`[${role.toUpperCase()}][NAVIGATION] shows only the permitted areas and refuses the others`, async ({ page }) => {
-    await signIn(page, DEMO[role], DEMO_PASSWORD);
+    await signIn(page, demoUser(role));
     const links = page.getByRole('navigation', { name: 'Console' }).getByRole('link');
     await expect(links).toHaveText(EXPECTED[role]);
     for (const path of FORBIDDEN[role]) {
@@ -31,7 +31,7 @@ for (const role of Object.keys(DEMO) as (keyof typeof DEMO)[]) {
 }
 
 test('[ADMIN][USERS] the users table filters by role and paginates', async ({ page }) => {
-  await signIn(page, DEMO.admin, DEMO_PASSWORD);
+  await signIn(page, demoUser('admin'));
   await page.goto('/users');
   await expect(page.getByTestId('user-row')).toHaveCount(25);
   await page.getByLabel('Role').selectOption('support');

@@ -30,6 +30,7 @@ export const AUDIT_OPERATIONS = {
   'account.totp_enable': 'The actor enrolled an authenticator app (TOTP).',
   'account.totp_disable': 'The actor removed their authenticator app (TOTP).',
   'account.passkey_register': 'The actor registered a passkey.',
+  'account.passkey_register_finish': 'Attempt to finish a passkey registration (recorded here when denied).',
   'account.passkey_rename': 'The actor renamed one of their passkeys.',
   'account.passkey_remove': 'The actor removed one of their passkeys.',
   'account.recovery_codes_generate': 'The actor generated a new set of recovery codes (the old set stops working).',

@@ -6,9 +6,8 @@ import { cookies } from 'next/headers';
 import { z } from 'zod';
 import { authSecret, isSecureOrigin } from '@/lib/env';
 import { log } from '@/lib/log';
-import { SignInSchema } from '@/lib/validation/auth';
 import { ABSOLUTE_LIFETIME_MS } from './session-policy';
-import { checkPasswordAndOpenSession } from './sign-in';
+import { exchangeTicket } from './session-issue';
 
 /**
  * The only module that imports next-auth (house style 7).
@@ -26,7 +25,9 @@ export function sessionCookieName(): string {
   return isSecureOrigin() ? '__Host-warden.session' : 'warden.session';
 }
 
-const CredentialsSchema = z.object({ email: SignInSchema.shape.email, password: SignInSchema.shape.password });
+// next-auth adds its own fields (callbackUrl…) to what it passes on, so this is
+// not strict; the only credential it ever sees is our one-time ticket.
+const TicketSchema = z.object({ ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 
 function config(): NextAuthConfig {
   const secure = isSecureOrigin();
@@ -44,16 +45,14 @@ function config(): NextAuthConfig {
     },
     providers: [
       Credentials({
-        credentials: { email: {}, password: {} },
+        credentials: { ticket: {} },
+        // The ticket is minted by our own sign-in flow after every factor was
+        // verified (lib/auth/login-flow); authorize() only exchanges it.
         async authorize(raw) {
-          // next-auth adds its own fields (callbackUrl…) to the credentials, so
-          // this is a plain object of the two we use; the action already ran the
-          // strict schema on what the client sent.
-          const parsed = CredentialsSchema.safeParse(raw);
+          const parsed = TicketSchema.safeParse(raw);
           if (!parsed.success) return null;
-          const result = await checkPasswordAndOpenSession(parsed.data.email, parsed.data.password);
-          if (!result.ok) return null;
-          return { id: result.userId, sid: result.sessionSecret };
+          const result = await exchangeTicket(parsed.data.ticket);
+          return result ? { id: result.userId, sid: result.secret } : null;
         },
       }),
     ],
@@ -80,10 +79,13 @@ function config(): NextAuthConfig {
 
 const nextAuth = NextAuth(() => config());
 
-/** Signs in with email and password; sets the session cookie on success. */
-export async function signInWithPassword(email: string, password: string): Promise<boolean> {
+/**
+ * Sets the session cookie for a verified ticket (a new session, or a new secret
+ * for the current one). Returns false if the ticket was refused.
+ */
+export async function establishSession(ticket: string): Promise<boolean> {
   try {
-    await nextAuth.signIn('credentials', { email, password, redirect: false });
+    await nextAuth.signIn('credentials', { ticket, redirect: false });
     return true;
   } catch (error) {
     if (error instanceof CredentialsSignin) return false;

@@ -22,7 +22,7 @@ export function hashSessionSecret(secret: string): string {
 /** Creates the row for a new session; returns the secret for the cookie and the row id. */
 export async function createSessionRow(
   tx: Tx,
-  input: { userId: string; sessionVersion: number; now: Date; ip: string | null; userAgent: string | null },
+  input: { userId: string; sessionVersion: number; now: Date; ip: string | null; userAgent: string | null; amr: string },
 ): Promise<{ secret: string; sessionId: string }> {
   const secret = newSessionSecret();
   const row = await tx.session.create({
@@ -36,6 +36,8 @@ export async function createSessionRow(
       expiresAt: absoluteExpiry(input.now),
       ip: input.ip,
       userAgent: input.userAgent,
+      amr: input.amr,
+      rotatedAt: input.now,
     },
     select: { id: true },
   });

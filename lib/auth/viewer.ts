@@ -6,6 +6,7 @@ import { now } from '@/lib/clock';
 import { db } from '@/lib/db';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
+import { AUTHENTICATION_POLICY } from '@/policies/authentication';
 import { isConsoleRole, type ConsoleRole } from '@/policies/roles';
 import { readSessionSecret } from './next-auth';
 import { evaluateSession, shouldTouch, type SessionEndReason } from './session-policy';
@@ -20,6 +21,10 @@ export interface Viewer {
   /** The public id of the current Session row (shown in "My sessions" and audit). */
   sessionId: string;
   authTime: Date;
+  /** Authentication methods of this session's last authentication event, e.g. "pwd+otp". */
+  amr: string;
+  /** Whether the user has a second factor (TOTP or a passkey). Console roles must, before anything else. */
+  mfaEnrolled: boolean;
 }
 
 /**
@@ -36,7 +41,19 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
   const row = await client.session.findUnique({
     where: { tokenHash: hashSessionSecret(secret) },
     include: {
-      user: { select: { id: true, email: true, name: true, role: true, status: true, sessionVersion: true, deletedAt: true } },
+      user: {
+        select: {
+          id: true,
+          email: true,
+          name: true,
+          role: true,
+          status: true,
+          sessionVersion: true,
+          deletedAt: true,
+          totpEnabledAt: true,
+          _count: { select: { webauthnCredentials: true } },
+        },
+      },
     },
   });
   if (!row) return null;
@@ -66,6 +83,8 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
     role: row.user.role as ConsoleRole,
     sessionId: row.id,
     authTime: row.authTime,
+    amr: row.amr,
+    mfaEnrolled: !!row.user.totpEnabledAt || row.user._count.webauthnCredentials > 0,
   };
 });
 
@@ -99,8 +118,17 @@ async function endSession(sessionId: string, user: { id: string; role: string },
  * The viewer, or a redirect to the sign-in page. Every page calls this itself:
  * layouts and proxy.ts are not authorization boundaries (house style 5).
  */
-export async function requireViewer(): Promise<Viewer> {
+export async function requireViewer(options: { allowUnenrolled?: boolean } = {}): Promise<Viewer> {
   const viewer = await getViewer();
   if (!viewer) redirect('/sign-in');
+  if (!options.allowUnenrolled && mustEnrol(viewer)) redirect('/account/security');
   return viewer;
+}
+
+/**
+ * Console roles must enrol a second factor before reaching any console page;
+ * until then only the account security (enrolment) page and its actions work.
+ */
+export function mustEnrol(viewer: Viewer): boolean {
+  return !viewer.mfaEnrolled && (AUTHENTICATION_POLICY.mfaRequiredFor as readonly string[]).includes(viewer.role);
 }

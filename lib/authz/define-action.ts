@@ -3,11 +3,13 @@ import { headers } from 'next/headers';
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { recordDenial } from '@/lib/audit/record';
-import { getViewer, type Viewer } from '@/lib/auth/viewer';
+import { getViewer, mustEnrol, type Viewer } from '@/lib/auth/viewer';
 import { env } from '@/lib/env';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
-import { operation, type OperationId } from '@/policies/operations';
+import { FRESH_SIGN_IN_MS, operation, type OperationDefinition, type OperationId } from '@/policies/operations';
+import { consumeStepUpProof } from '@/lib/auth/step-up';
+import { now } from '@/lib/clock';
 import { toPlainInput } from './input';
 import { ActionError, type ActionFailure, type ActionResult } from './result';
 
@@ -32,9 +34,9 @@ type Handler<I, T> = (ctx: ActionContext<I>) => Promise<T>;
 export function defineAction<S extends z.ZodType, T>(
   spec: { op: OperationId; input: S },
   handler: Handler<z.infer<S>, T>,
-): (raw?: unknown) => Promise<ActionResult<T>> {
+): (raw?: unknown, meta?: ActionMeta) => Promise<ActionResult<T>> {
   const op = operation(spec.op);
-  return async (raw?: unknown) => {
+  return async (raw?: unknown, meta?: ActionMeta) => {
     const { correlationId } = await requestContext();
     const fail = (code: ActionFailure['code'], message: string, fieldErrors?: Record<string, string[]>): ActionFailure => ({
       ok: false,
@@ -55,6 +57,19 @@ export function defineAction<S extends z.ZodType, T>(
       const viewer = op.audience === 'anonymous' ? null : await getViewer();
       if (op.audience !== 'anonymous' && !viewer) {
         return fail('UNAUTHENTICATED', 'Your session has ended. Sign in again to continue.');
+      }
+      if (viewer && mustEnrol(viewer) && !op.duringEnrolment) {
+        await auditDenial(spec.op, 'mfa_enrolment_required');
+        return fail('FORBIDDEN', 'Set up a second factor (an authenticator app or a passkey) before doing anything else.');
+      }
+      if (viewer && op.stepUp && !(await hasStepUp(viewer, op, plain.value, meta))) {
+        await auditDenial(spec.op, 'step_up_required');
+        return fail(
+          'STEP_UP_REQUIRED',
+          viewer.mfaEnrolled
+            ? 'Confirm it’s you with your passkey or authenticator app, then try again.'
+            : 'Sign in again, then try again.',
+        );
       }
       const data = await handler({ input: parsed.data, viewer, correlationId });
       return { ok: true, data };
@@ -83,6 +98,22 @@ async function isSameOrigin(): Promise<boolean> {
   if (site && site !== 'same-origin' && site !== 'none') return false;
   if (origin === null) return true;
   return origin === new URL(env().APP_URL).origin;
+}
+
+/** The optional second argument of an action call: the step-up proof, when the catalog demands one. */
+export interface ActionMeta {
+  stepUpProof?: string;
+}
+
+/**
+ * Step-up enforced from the catalog, never only in the client flow (house style
+ * 18): the proof must match this operation, this exact input and this session.
+ * A user still enrolling has no factor to step up with; a sign-in within
+ * FRESH_SIGN_IN_MS stands in for the proof for the enrolment operations.
+ */
+async function hasStepUp(viewer: Viewer, op: OperationDefinition, input: unknown, meta: ActionMeta | undefined): Promise<boolean> {
+  if (!viewer.mfaEnrolled) return !!op.duringEnrolment && now().getTime() - viewer.authTime.getTime() <= FRESH_SIGN_IN_MS;
+  return consumeStepUpProof(viewer, op.id, input, meta?.stepUpProof);
 }
 
 async function auditDenial(op: OperationId, code: string) {

@@ -2,7 +2,12 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { recordAuditWith, type AuditSourceContext } from '@/lib/audit/record';
 import { hashPassword } from '@/lib/auth/password';
+import { generateRecoveryCodes } from '@/lib/auth/recovery-codes';
+import { sealSecret } from '@/lib/auth/secret-box';
 import { db } from '@/lib/db';
+import { demoTotpSecret } from '@/lib/demo-totp';
+
+export { demoTotpSecret };
 import { NewPasswordSchema } from '@/lib/validation/auth';
 import type { Role } from '@/policies/roles';
 
@@ -92,13 +97,20 @@ const FIRST = [
 const LAST = ['Adams', 'Bianchi', 'Chen', 'Dubois', 'Eriksen', 'Fischer', 'Gomez', 'Hughes', 'Ito', 'Jansen'];
 
 /**
- * Seeds the demo organisation: 7 console accounts and 200 members (end-user
+ * Seeds the demo organisation: 7 console accounts (each with the demo password and
+ * an authenticator-app secret from demoTotpSecret, plus recovery codes) and 200 members (end-user
  * accounts, no console password; a few suspended or disabled). Does nothing if
  * any user exists, so `npm run demo` can run again safely. Audited.
  */
-export async function seedDemo(): Promise<{ seeded: boolean; staff: readonly DemoAccount[]; members: number }> {
+export async function seedDemo(): Promise<{
+  seeded: boolean;
+  staff: readonly DemoAccount[];
+  members: number;
+  recoveryCodes: Record<string, string[]>;
+}> {
   const client = await db();
-  if ((await client.user.count()) > 0) return { seeded: false, staff: DEMO_STAFF, members: 0 };
+  if ((await client.user.count()) > 0) return { seeded: false, staff: DEMO_STAFF, members: 0, recoveryCodes: {} };
+  const recoveryCodes: Record<string, string[]> = {};
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const members = Array.from({ length: 200 }, (_, i) => {
     const first = FIRST[i % FIRST.length] ?? 'Member';
@@ -118,6 +130,11 @@ export async function seedDemo(): Promise<{ seeded: boolean; staff: readonly Dem
   await client.$transaction(async (tx) => {
     for (const s of DEMO_STAFF) {
       const user = await tx.user.create({ data: { ...s, status: 'active', passwordHash }, select: { id: true } });
+      await tx.user.update({
+        where: { id: user.id },
+        data: { totpSecretEnc: sealSecret(demoTotpSecret(s.email), user.id), totpEnabledAt: new Date() },
+      });
+      recoveryCodes[s.email] = await generateRecoveryCodes(tx, user.id);
       await recordAuditWith(
         tx,
         {
@@ -146,5 +163,5 @@ export async function seedDemo(): Promise<{ seeded: boolean; staff: readonly Dem
       ctx,
     );
   });
-  return { seeded: true, staff: DEMO_STAFF, members: members.length };
+  return { seeded: true, staff: DEMO_STAFF, members: members.length, recoveryCodes };
 }

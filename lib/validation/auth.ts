@@ -35,3 +35,116 @@ export const SessionIdSchema = z.strictObject({
 export type SessionIdInput = z.infer<typeof SessionIdSchema>;
 
 export const EmptySchema = z.strictObject({});
+
+/** A TOTP code (6 digits; spaces allowed while typing) or a recovery code (xxxx-xxxx-xxxx). */
+export const SecondFactorSchema = z.strictObject({
+  method: z.enum(['totp', 'recovery']),
+  code: z
+    .string({ error: 'Enter the code.' })
+    .trim()
+    .min(1, { error: 'Enter the code.' })
+    .max(32, { error: 'That code is too long.' })
+    .transform((c) => c.replace(/\s+/g, '')),
+});
+export type SecondFactorInput = z.infer<typeof SecondFactorSchema>;
+
+const b64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/, { error: 'Malformed credential data.' });
+
+/** A WebAuthn assertion as @simplewebauthn/browser returns it (AuthenticationResponseJSON), size-capped. */
+export const AuthenticationResponseSchema = z.object({
+  id: b64url(1024),
+  rawId: b64url(1024),
+  type: z.literal('public-key'),
+  response: z.object({
+    clientDataJSON: b64url(4096),
+    authenticatorData: b64url(4096),
+    signature: b64url(2048),
+    userHandle: b64url(1024).optional(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+});
+
+/** A WebAuthn attestation as @simplewebauthn/browser returns it (RegistrationResponseJSON), size-capped. */
+export const RegistrationResponseSchema = z.object({
+  id: b64url(1024),
+  rawId: b64url(1024),
+  type: z.literal('public-key'),
+  response: z.object({
+    clientDataJSON: b64url(4096),
+    attestationObject: b64url(16384),
+    authenticatorData: b64url(4096).optional(),
+    transports: z.array(z.string().max(32)).max(10).optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+    publicKey: b64url(4096).optional(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+});
+
+export const PasskeySignInStartSchema = z.strictObject({ mode: z.enum(['pending', 'usernameless']) });
+export const PasskeySignInFinishSchema = z.strictObject({
+  mode: z.enum(['pending', 'usernameless']),
+  response: AuthenticationResponseSchema,
+});
+
+/** The one message every refused sign-in gets (T02): it never says which part was wrong. */
+export const GENERIC_SIGN_IN_ERROR = 'The email or password is incorrect, or this account cannot sign in.';
+
+/** Operations whose step-up a client may ask for: exactly the catalog's step-up operations. */
+export const STEP_UP_OPERATIONS = [
+  'account.totp_enable',
+  'account.totp_disable',
+  'account.passkey_register',
+  'account.passkey_remove',
+  'account.recovery_codes_generate',
+  'account.password_change',
+] as const;
+
+/** The input an operation will be called with, as JSON (≤ 8 KiB once serialized). */
+const StepUpTargetInput = z
+  .record(z.string().max(64), z.unknown())
+  .refine((v) => JSON.stringify(v).length <= 8192, { error: 'The request is too large.' });
+
+export const BeginStepUpSchema = z.strictObject({ operation: z.enum(STEP_UP_OPERATIONS), input: StepUpTargetInput });
+export const CompleteStepUpSchema = z.strictObject({
+  operation: z.enum(STEP_UP_OPERATIONS),
+  input: StepUpTargetInput,
+  evidence: z.discriminatedUnion('method', [
+    z.strictObject({ method: z.literal('passkey'), response: AuthenticationResponseSchema }),
+    z.strictObject({
+      method: z.literal('totp'),
+      challengeId: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+      code: z
+        .string()
+        .trim()
+        .regex(/^\d{6}$/, { error: 'Enter the 6-digit code.' }),
+    }),
+  ]),
+});
+
+export const EnableTotpSchema = z.strictObject({
+  sealed: z.string().min(10).max(1024),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, { error: 'Enter the 6-digit code from your app.' }),
+});
+export const PasskeyNameSchema = z.strictObject({
+  name: z.string().trim().min(1, { error: 'Give the passkey a name.' }).max(64, { error: 'Use at most 64 characters.' }),
+});
+export const FinishPasskeyRegistrationSchema = z.strictObject({
+  name: z.string().trim().min(1).max(64),
+  response: RegistrationResponseSchema,
+});
+export const PasskeyIdSchema = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9]+$/i),
+});

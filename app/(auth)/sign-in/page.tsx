@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { getViewer } from '@/lib/auth/viewer';
 import { firstValues } from '@/lib/validation/lists';
+import { PasskeySignInButton } from './_components/passkey-sign-in-button';
 import { SignInForm } from './_components/sign-in-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -19,6 +20,12 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </div>
         <div className="rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
           <SignInForm callbackUrl={callbackUrl?.slice(0, 2048)} />
+          <div className="my-5 flex items-center gap-3 text-xs text-slate-500">
+            <span className="h-px flex-1 bg-slate-200" />
+            or
+            <span className="h-px flex-1 bg-slate-200" />
+          </div>
+          <PasskeySignInButton mode="usernameless" redirectTo="/" label="Sign in with a passkey" />
         </div>
       </div>
     </main>

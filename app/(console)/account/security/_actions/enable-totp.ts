@@ -1,0 +1,13 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { defineAction } from '@/lib/authz/define-action';
+import { enableTotpForViewer } from '@/lib/dal/account-security';
+import { EnableTotpSchema } from '@/lib/validation/auth';
+
+/** Confirms an authenticator app with its first code; a first factor also returns recovery codes (shown once). */
+export const enableTotpAction = defineAction({ op: 'account.totp_enable', input: EnableTotpSchema }, async ({ input, viewer }) => {
+  const result = viewer ? await enableTotpForViewer(viewer, input.sealed, input.code) : { recoveryCodes: null };
+  revalidatePath('/account/security');
+  return result;
+});
