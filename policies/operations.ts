@@ -23,6 +23,11 @@ export interface OperationDefinition {
    * password sign-in within FRESH_SIGN_IN_MS stands in for the proof.
    */
   duringEnrolment?: boolean;
+  /**
+   * The input fields a step-up binds to (default: the whole input). Secrets such as
+   * passwords are left out so that no hash of them ever reaches a binding or the trail.
+   */
+  stepUpBinds?: readonly string[];
 }
 
 export const OPERATIONS = {
@@ -141,6 +146,7 @@ export const OPERATIONS = {
     risk: 'high',
     stepUp: true,
     reason: 'none',
+    stepUpBinds: ['signOutOthers'],
   },
 } as const satisfies Record<string, OperationDefinition>;
 
@@ -148,6 +154,13 @@ export type OperationId = keyof typeof OPERATIONS;
 
 /** How recent a sign-in must be to stand in for a step-up during first enrolment. */
 export const FRESH_SIGN_IN_MS = 10 * 60 * 1000;
+
+/** The part of an input a step-up for `op` is bound to (see stepUpBinds). */
+export function stepUpBindingInput(op: OperationDefinition, input: unknown): unknown {
+  if (!op.stepUpBinds || typeof input !== 'object' || input === null) return input;
+  const source = input as Record<string, unknown>;
+  return Object.fromEntries(op.stepUpBinds.filter((k) => k in source).map((k) => [k, source[k]]));
+}
 
 /** The catalog entry of an operation. */
 export function operation(id: OperationId): OperationDefinition {

@@ -61,4 +61,21 @@ test.describe('[AUTH] sign-in and sign-out', () => {
     const events = await auditEventsFor(admin.id);
     expect(events.map((e) => e.operation)).toContain('auth.sign_out');
   });
+
+  test('T14 T15 a planted cookie is ignored and replaced at sign-in; the session cookie is HttpOnly, SameSite=Strict, small; no tokens in web storage', async ({
+    page,
+    context,
+    baseURL,
+  }) => {
+    await context.addCookies([{ name: 'warden.session', value: 'planted-by-an-attacker', url: baseURL ?? '' }]);
+    const admin = await createUser('admin');
+    await signIn(page, admin);
+    const cookie = (await context.cookies()).find((c) => c.name === 'warden.session');
+    expect(cookie?.value).toBeTruthy();
+    expect(cookie?.value).not.toBe('planted-by-an-attacker');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect((cookie?.name.length ?? 0) + (cookie?.value.length ?? 0)).toBeLessThan(4096);
+    const storage = await page.evaluate(() => ({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) }));
+    expect(storage).toEqual({ local: [], session: [] });
+  });
 });

@@ -1,13 +1,11 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { canonicalize } from '@/lib/audit/canonical-json';
-import { recordAudit } from '@/lib/audit/record';
+import { recordAuditWith, type AuditSourceContext } from '@/lib/audit/record';
 import { now } from '@/lib/clock';
-import { db } from '@/lib/db';
+import type { Db } from '@/lib/db';
 import { AUTHENTICATION_POLICY } from '@/policies/authentication';
-import { establishSession } from './next-auth';
-import { recordAccountFailure } from './throttle';
-import { mintTicket } from './tickets';
+import { checkAccountGate, recordAccountFailure } from './throttle';
 import { hashToken, isTokenShaped, newToken } from './tokens';
 import { consumeTotp } from './totp';
 import type { Viewer } from './viewer';
@@ -46,8 +44,7 @@ export type StepUpStart =
   | { method: 'unavailable' };
 
 /** Issues the challenge for a step-up of `operation` with `input`. */
-export async function beginStepUp(viewer: Viewer, operation: string, input: unknown): Promise<StepUpStart> {
-  const client = await db();
+export async function beginStepUp(client: Db, viewer: Viewer, operation: string, input: unknown): Promise<StepUpStart> {
   const binding = stepUpBinding(operation, input, viewer.sessionId);
   const user = await client.user.findUniqueOrThrow({
     where: { id: viewer.userId },
@@ -87,22 +84,43 @@ export type StepUpEvidence = { method: 'passkey'; response: unknown } | { method
 
 /**
  * Verifies the evidence against the binding recomputed from `operation`,
- * `input` and the current session, then issues a single-use proof and renews
- * the session. Returns the proof token for the action call.
+ * `input` and the current session, then issues a single-use proof (audited as
+ * `auth.step_up`). The caller renews the session (lib/auth/step-up-flow).
  */
-export async function completeStepUp(
+export async function issueStepUpProof(
+  client: Db,
   viewer: Viewer,
   operation: string,
   input: unknown,
   evidence: StepUpEvidence,
-): Promise<{ ok: true; proof: string } | { ok: false; reason: string }> {
-  const client = await db();
+  ctx: AuditSourceContext,
+): Promise<{ ok: true; proof: string; method: 'hwk' | 'otp' } | { ok: false; reason: string }> {
   const binding = stepUpBinding(operation, input, viewer.sessionId);
   const actor = { id: viewer.userId, role: viewer.role, sessionId: viewer.sessionId };
-  let method: 'hwk' | 'otp';
+  const method: 'hwk' | 'otp' = evidence.method === 'passkey' ? 'hwk' : 'otp';
   let failure: string | null = null;
+  // A locked or throttled account gets no proof, whatever it presents: step-up
+  // shares the one failure counter with sign-in (T07).
+  const account = await client.user.findUniqueOrThrow({ where: { id: viewer.userId }, select: { lockedAt: true, lockedUntil: true } });
+  const gate = checkAccountGate(account, now());
+  if (!gate.allowed) {
+    await client.$transaction((tx) =>
+      recordAuditWith(
+        tx,
+        {
+          actor,
+          operation: 'auth.step_up',
+          outcome: 'denied',
+          reasonCode: gate.reason,
+          details: { forOperation: operation, method },
+          decision: 'authn.step_up',
+        },
+        ctx,
+      ),
+    );
+    return { ok: false, reason: gate.reason };
+  }
   if (evidence.method === 'passkey') {
-    method = 'hwk';
     const result = await finishPasskeyAuthentication(client, evidence.response as never, {
       purpose: 'step_up',
       userId: viewer.userId,
@@ -111,19 +129,14 @@ export async function completeStepUp(
     });
     if (!result.ok) failure = result.reason;
   } else {
-    method = 'otp';
-    // Single use: the pending record is deleted before the code is checked.
-    const claimed = await client.authChallenge.deleteMany({
-      where: {
-        challenge: evidence.challengeId,
-        purpose: 'step_up_otp',
-        userId: viewer.userId,
-        sessionId: viewer.sessionId,
-        binding,
-        expiresAt: { gt: now() },
-      },
-    });
-    if (claimed.count !== 1) failure = 'challenge_invalid';
+    // Single use: the viewer's own pending record is deleted before the binding,
+    // expiry or code is compared, so presenting it with the wrong binding burns it
+    // too. Someone else's record (or a passkey challenge) is left alone.
+    const record = await client.authChallenge.findUnique({ where: { challenge: evidence.challengeId } });
+    const owned = !!record && record.purpose === 'step_up_otp' && record.userId === viewer.userId && record.sessionId === viewer.sessionId;
+    const claimed = owned ? await client.authChallenge.deleteMany({ where: { id: record.id } }) : { count: 0 };
+    const matches = owned && claimed.count === 1 && record.binding === binding && record.expiresAt > now();
+    if (!matches) failure = 'challenge_invalid';
     else {
       const totp = await consumeTotp(client, viewer.userId, evidence.code);
       if (!totp.ok) failure = totp.reason;
@@ -133,21 +146,25 @@ export async function completeStepUp(
   if (failure) {
     await client.$transaction(async (tx) => {
       if (failure !== 'challenge_invalid') await recordAccountFailure(tx, viewer.userId);
-      await recordAudit(tx, {
-        actor,
-        operation: 'auth.step_up',
-        outcome: 'failure',
-        reasonCode: failure,
-        details: { forOperation: operation, method },
-        decision: 'authn.step_up',
-      });
+      await recordAuditWith(
+        tx,
+        {
+          actor,
+          operation: 'auth.step_up',
+          outcome: 'failure',
+          reasonCode: failure,
+          details: { forOperation: operation, method },
+          decision: 'authn.step_up',
+        },
+        ctx,
+      );
     });
     return { ok: false, reason: failure };
   }
 
   const proof = newToken();
   const at = now();
-  const ticket = await client.$transaction(async (tx) => {
+  await client.$transaction(async (tx) => {
     await tx.stepUpProof.create({
       data: {
         tokenHash: hashToken(proof),
@@ -160,17 +177,19 @@ export async function completeStepUp(
         expiresAt: new Date(at.getTime() + AUTHENTICATION_POLICY.stepUpProofTtlMs),
       },
     });
-    await recordAudit(tx, {
-      actor,
-      operation: 'auth.step_up',
-      outcome: 'success',
-      details: { forOperation: operation, method, binding },
-      decision: 'authn.step_up',
-    });
-    return mintTicket(tx, { userId: viewer.userId, purpose: 'rotate', sessionId: viewer.sessionId, amr: method });
+    await recordAuditWith(
+      tx,
+      {
+        actor,
+        operation: 'auth.step_up',
+        outcome: 'success',
+        details: { forOperation: operation, method, binding },
+        decision: 'authn.step_up',
+      },
+      ctx,
+    );
   });
-  await establishSession(ticket);
-  return { ok: true, proof };
+  return { ok: true, proof, method };
 }
 
 /**
@@ -178,9 +197,8 @@ export async function completeStepUp(
  * within its TTL. Anything else — another operation or input, another session,
  * a replay, an old proof — is refused.
  */
-export async function consumeStepUpProof(viewer: Viewer, operation: string, input: unknown, proof: unknown): Promise<boolean> {
+export async function consumeStepUpProof(client: Db, viewer: Viewer, operation: string, input: unknown, proof: unknown): Promise<boolean> {
   if (!isTokenShaped(proof)) return false;
-  const client = await db();
   const used = await client.stepUpProof.updateMany({
     where: {
       tokenHash: hashToken(proof),

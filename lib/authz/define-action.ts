@@ -7,8 +7,8 @@ import { getViewer, mustEnrol, type Viewer } from '@/lib/auth/viewer';
 import { env } from '@/lib/env';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
-import { FRESH_SIGN_IN_MS, operation, type OperationDefinition, type OperationId } from '@/policies/operations';
-import { consumeStepUpProof } from '@/lib/auth/step-up';
+import { FRESH_SIGN_IN_MS, operation, stepUpBindingInput, type OperationDefinition, type OperationId } from '@/policies/operations';
+import { spendStepUpProof } from '@/lib/auth/step-up-flow';
 import { now } from '@/lib/clock';
 import { toPlainInput } from './input';
 import { ActionError, type ActionFailure, type ActionResult } from './result';
@@ -113,7 +113,7 @@ export interface ActionMeta {
  */
 async function hasStepUp(viewer: Viewer, op: OperationDefinition, input: unknown, meta: ActionMeta | undefined): Promise<boolean> {
   if (!viewer.mfaEnrolled) return !!op.duringEnrolment && now().getTime() - viewer.authTime.getTime() <= FRESH_SIGN_IN_MS;
-  return consumeStepUpProof(viewer, op.id, input, meta?.stepUpProof);
+  return spendStepUpProof(viewer, op.id, stepUpBindingInput(op, input), meta?.stepUpProof);
 }
 
 async function auditDenial(op: OperationId, code: string) {

@@ -1,10 +1,13 @@
 import 'server-only';
 import { recordAudit } from '@/lib/audit/record';
+import { hashPassword, verifyPassword } from '@/lib/auth/password';
+import { recordAccountFailure } from '@/lib/auth/throttle';
+import { now } from '@/lib/clock';
 import { countRemainingRecoveryCodes, generateRecoveryCodes } from '@/lib/auth/recovery-codes';
 import { openSecret, sealSecret, SecretBoxError } from '@/lib/auth/secret-box';
 import { disableTotp, enableTotp, generateTotpSecret, totpQrDataUrl, totpUri } from '@/lib/auth/totp';
 import type { Viewer } from '@/lib/auth/viewer';
-import { finishPasskeyRegistration, listPasskeys, removePasskey, startPasskeyRegistration } from '@/lib/auth/webauthn';
+import { finishPasskeyRegistration, listPasskeys, removePasskey, renamePasskey, startPasskeyRegistration } from '@/lib/auth/webauthn';
 import { ActionError } from '@/lib/authz/result';
 import { db, type Tx } from '@/lib/db';
 
@@ -193,4 +196,76 @@ async function assertAnotherFactor(tx: Tx, viewer: Viewer, removing: 'totp' | 'p
   const passkeys = user._count.webauthnCredentials;
   const others = removing === 'totp' ? passkeys : totp + passkeys - 1;
   if (others < 1) throw new ActionError('CONFLICT', 'This is your only second factor. Add another one before removing it.');
+}
+
+/**
+ * Changes the viewer's password (after a step-up): the current password is
+ * checked again, a wrong one counts on the account's failure counter, and other
+ * sessions end unless the viewer chose to keep them (ASVS V6.2.3, V7.4.3).
+ */
+export async function changePasswordForViewer(
+  viewer: Viewer,
+  input: { currentPassword: string; newPassword: string; signOutOthers: boolean },
+) {
+  const client = await db();
+  const user = await client.user.findUniqueOrThrow({ where: { id: viewer.userId }, select: { passwordHash: true, email: true } });
+  const ok = user.passwordHash ? await verifyPassword(user.passwordHash, input.currentPassword) : false;
+  if (!ok) {
+    await client.$transaction(async (tx) => {
+      await recordAccountFailure(tx, viewer.userId);
+      await recordAudit(tx, {
+        actor: actorOf(viewer),
+        operation: 'account.password_change',
+        target: { type: 'User', id: viewer.userId },
+        outcome: 'failure',
+        reasonCode: 'bad_password',
+        decision: 'account.own',
+      });
+    });
+    throw new ActionError('VALIDATION', 'Your current password is not right.', {
+      currentPassword: ['Your current password is not right.'],
+    });
+  }
+  const contextWords = [user.email.split('@')[0] ?? '', 'warden'].filter((w) => w.length >= 4);
+  if (contextWords.some((w) => input.newPassword.toLowerCase().includes(w.toLowerCase()))) {
+    throw new ActionError('VALIDATION', 'Choose a password that does not contain your name, email or “warden”.', {
+      newPassword: ['Choose a password that does not contain your name, email or “warden”.'],
+    });
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  return client.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: viewer.userId }, data: { passwordHash } });
+    const ended = input.signOutOthers
+      ? await tx.session.updateMany({
+          where: { userId: viewer.userId, revokedAt: null, NOT: { id: viewer.sessionId } },
+          data: { revokedAt: now(), revokedReason: 'password_changed' },
+        })
+      : { count: 0 };
+    await recordAudit(tx, {
+      actor: actorOf(viewer),
+      operation: 'account.password_change',
+      target: { type: 'User', id: viewer.userId },
+      outcome: 'success',
+      details: { otherSessionsEnded: ended.count },
+      decision: 'account.own',
+    });
+    return { otherSessionsEnded: ended.count };
+  });
+}
+
+/** Renames one of the viewer's passkeys (ownership in the WHERE). */
+export async function renamePasskeyForViewer(viewer: Viewer, id: string, name: string): Promise<void> {
+  const client = await db();
+  await client.$transaction(async (tx) => {
+    const renamed = await renamePasskey(tx, viewer.userId, id, name);
+    if (!renamed) throw new ActionError('NOT_FOUND', 'That passkey does not exist.');
+    await recordAudit(tx, {
+      actor: actorOf(viewer),
+      operation: 'account.passkey_rename',
+      target: { type: 'WebAuthnCredential', id },
+      outcome: 'success',
+      details: { name },
+      decision: 'account.own',
+    });
+  });
 }

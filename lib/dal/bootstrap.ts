@@ -2,6 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { recordAuditWith, type AuditSourceContext } from '@/lib/audit/record';
 import { hashPassword } from '@/lib/auth/password';
+import { unlockAccount } from '@/lib/auth/throttle';
 import { generateRecoveryCodes } from '@/lib/auth/recovery-codes';
 import { sealSecret } from '@/lib/auth/secret-box';
 import { db } from '@/lib/db';
@@ -164,4 +165,31 @@ export async function seedDemo(): Promise<{
     );
   });
   return { seeded: true, staff: DEMO_STAFF, members: members.length, recoveryCodes };
+}
+
+/**
+ * Unlocks an account locked by failed sign-ins, from the server's command line
+ * (until the console's user administration offers it). Audited as `user.unlock`.
+ */
+export async function unlockAccountByEmail(email: string, reason: string): Promise<boolean> {
+  const client = await db();
+  return client.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { email }, select: { id: true } });
+    if (!user) return false;
+    const wasLocked = await unlockAccount(tx, user.id);
+    await recordAuditWith(
+      tx,
+      {
+        actor: null,
+        operation: 'user.unlock',
+        target: { type: 'User', id: user.id },
+        outcome: 'success',
+        reason,
+        details: { wasLocked },
+        decision: 'bootstrap.cli_unlock',
+      },
+      cliContext('unlock-account'),
+    );
+    return true;
+  });
 }

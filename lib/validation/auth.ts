@@ -148,3 +148,18 @@ export const PasskeyIdSchema = z.strictObject({
     .max(64)
     .regex(/^[a-z0-9]+$/i),
 });
+
+export const ChangePasswordSchema = z
+  .strictObject({
+    currentPassword: z.string().min(1, { error: 'Enter your current password.' }).max(1024),
+    newPassword: NewPasswordSchema,
+    confirmPassword: z.string().max(1024),
+    signOutOthers: z.boolean().default(true),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, { error: 'The two new passwords differ.', path: ['confirmPassword'] })
+  .refine((v) => v.newPassword !== v.currentPassword, { error: 'Choose a password you are not using now.', path: ['newPassword'] });
+export type ChangePasswordInput = z.input<typeof ChangePasswordSchema>;
+export const RenamePasskeySchema = z.strictObject({
+  id: PasskeyIdSchema.shape.id,
+  name: PasskeyNameSchema.shape.name,
+});

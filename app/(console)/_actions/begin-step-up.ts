@@ -1,6 +1,6 @@
 'use server';
 
-import { beginStepUp } from '@/lib/auth/step-up';
+import { startStepUp } from '@/lib/auth/step-up-flow';
 import { defineAction } from '@/lib/authz/define-action';
 import { ActionError } from '@/lib/authz/result';
 import { BeginStepUpSchema } from '@/lib/validation/auth';
@@ -8,7 +8,7 @@ import { BeginStepUpSchema } from '@/lib/validation/auth';
 /** Issues a step-up challenge bound to one operation, its exact input and this session. */
 export const beginStepUpAction = defineAction({ op: 'auth.step_up', input: BeginStepUpSchema }, async ({ input, viewer }) => {
   if (!viewer) throw new ActionError('UNAUTHENTICATED', 'Sign in again.');
-  const start = await beginStepUp(viewer, input.operation, input.input);
+  const start = await startStepUp(viewer, input.operation, input.input);
   if (start.method === 'unavailable') throw new ActionError('CONFLICT', 'Set up a passkey or an authenticator app first.');
   return start;
 });

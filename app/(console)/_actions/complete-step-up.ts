@@ -1,6 +1,6 @@
 'use server';
 
-import { completeStepUp } from '@/lib/auth/step-up';
+import { completeStepUp } from '@/lib/auth/step-up-flow';
 import { defineAction } from '@/lib/authz/define-action';
 import { ActionError } from '@/lib/authz/result';
 import { CompleteStepUpSchema } from '@/lib/validation/auth';

@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button';
 export function TotpStepUpDialog({ open, onSubmit, onCancel }: { open: boolean; onSubmit: (code: string) => void; onCancel: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  const inputId = useId();
   const [code, setCode] = useState('');
   useEffect(() => {
     const d = ref.current;
@@ -26,7 +27,9 @@ export function TotpStepUpDialog({ open, onSubmit, onCancel }: { open: boolean; 
     >
       <form
         onSubmit={(e) => {
+          // The dialog may sit inside another form in the React tree: keep its submit to itself.
           e.preventDefault();
+          e.stopPropagation();
           onSubmit(code.trim());
           setCode('');
         }}
@@ -35,11 +38,11 @@ export function TotpStepUpDialog({ open, onSubmit, onCancel }: { open: boolean; 
           Confirm it’s you
         </h2>
         <p className="mt-1 text-sm text-slate-600">Enter the current code from your authenticator app to confirm this change.</p>
-        <label htmlFor="step-up-code" className="mt-4 block text-sm font-medium">
+        <label htmlFor={inputId} className="mt-4 block text-sm font-medium">
           Authenticator code
         </label>
         <input
-          id="step-up-code"
+          id={inputId}
           value={code}
           onChange={(e) => setCode(e.target.value)}
           inputMode="numeric"

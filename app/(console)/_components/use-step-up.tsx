@@ -5,6 +5,7 @@ import { useCallback, useRef, useState } from 'react';
 import type { ActionMeta } from '@/lib/authz/define-action';
 import type { ActionResult } from '@/lib/authz/result';
 import type { STEP_UP_OPERATIONS } from '@/lib/validation/auth';
+import { OPERATIONS, stepUpBindingInput } from '@/policies/operations';
 import { beginStepUpAction } from '../_actions/begin-step-up';
 import { completeStepUpAction } from '../_actions/complete-step-up';
 import { TotpStepUpDialog } from './totp-step-up-dialog';
@@ -36,7 +37,9 @@ export function useStepUp({ enrolled }: { enrolled: boolean }) {
       input: I,
     ): Promise<ActionResult<T> | { ok: false; code: 'CANCELLED'; message: string }> => {
       if (!enrolled) return action(input);
-      const begin = await beginStepUpAction({ operation, input });
+      // Bound to the same part of the input the server binds (never a password).
+      const bound = stepUpBindingInput(OPERATIONS[operation], input) as Record<string, unknown>;
+      const begin = await beginStepUpAction({ operation, input: bound });
       if (!begin.ok) return begin;
       let evidence;
       if (begin.data.method === 'passkey') {
@@ -51,7 +54,7 @@ export function useStepUp({ enrolled }: { enrolled: boolean }) {
         if (!code) return { ok: false, code: 'CANCELLED', message: 'Cancelled. Nothing was changed.' };
         evidence = { method: 'totp' as const, challengeId: begin.data.challengeId, code };
       }
-      const complete = await completeStepUpAction({ operation, input, evidence });
+      const complete = await completeStepUpAction({ operation, input: bound, evidence });
       if (!complete.ok) return complete;
       return action(input, { stepUpProof: complete.data.proof });
     },

@@ -3,6 +3,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { mustEnrol, requireViewer } from '@/lib/auth/viewer';
 import { getSecurityOverview } from '@/lib/dal/account-security';
 import { PasskeysSection } from './_components/passkeys-section';
+import { PasswordSection } from './_components/password-section';
 import { RecoveryCodesSection } from './_components/recovery-codes-section';
 import { Section } from './_components/section';
 import { TotpSection } from './_components/totp-section';
@@ -37,6 +38,11 @@ export default async function SecurityPage() {
         <Section title="Authenticator app" description="A 6-digit code from an app such as 1Password, Google Authenticator or Aegis.">
           <TotpSection enabledAt={fmt(overview.totpEnabledAt)} setup={overview.totpSetup} enrolled={viewer.mfaEnrolled} />
         </Section>
+        {viewer.mfaEnrolled ? (
+          <Section title="Password" description="Changing it asks you to confirm it’s you, then checks your current password again.">
+            <PasswordSection enrolled={viewer.mfaEnrolled} />
+          </Section>
+        ) : null}
         <Section
           title="Recovery codes"
           description="Single-use codes for when you lose your device. Keep them somewhere safe, away from your device."

@@ -3,12 +3,12 @@
 import { startRegistration } from '@simplewebauthn/browser';
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { useStepUp } from '../../../_components/use-step-up';
 import { beginPasskeyRegistrationAction } from '../_actions/begin-passkey-registration';
 import { finishPasskeyRegistrationAction } from '../_actions/finish-passkey-registration';
 import { removePasskeyAction } from '../_actions/remove-passkey';
+import { PasskeyRowView } from './passkey-row';
 import { RecoveryCodesList } from './recovery-codes-list';
 
 export interface PasskeyRow {
@@ -68,20 +68,7 @@ export function PasskeysSection({ passkeys, enrolled }: { passkeys: PasskeyRow[]
       {passkeys.length > 0 ? (
         <ul className="divide-y divide-slate-100 rounded-lg ring-1 ring-slate-200">
           {passkeys.map((p) => (
-            <li key={p.id} className="flex items-center justify-between gap-4 px-4 py-3 text-sm" data-testid="passkey-row">
-              <div>
-                <p className="font-medium">
-                  {p.name} <Badge tone={p.deviceType === 'synced' ? 'sky' : 'violet'}>{p.deviceType}</Badge>{' '}
-                  {p.flagged ? <Badge tone="red">blocked: counter regression</Badge> : null}
-                </p>
-                <p className="text-slate-500">
-                  Added {p.createdAt} · last used {p.lastUsedAt ?? 'never'}
-                </p>
-              </div>
-              <Button variant="ghost" onClick={() => remove(p.id)} disabled={pending} aria-label={`Remove passkey ${p.name}`}>
-                Remove
-              </Button>
-            </li>
+            <PasskeyRowView key={p.id} passkey={p} onRemove={() => remove(p.id)} busy={pending} />
           ))}
         </ul>
       ) : (

@@ -25,6 +25,8 @@ export function TotpSection({
   const [codes, setCodes] = useState<string[] | null>(null);
   const [pending, startTransition] = useTransition();
 
+  // The codes are shown once, right after enrolment, before anything else.
+  if (codes) return <RecoveryCodesList codes={codes} />;
   if (enabledAt) {
     return (
       <div className="flex items-center justify-between gap-4">
@@ -51,57 +53,58 @@ export function TotpSection({
       </div>
     );
   }
-  if (codes) return <RecoveryCodesList codes={codes} />;
   if (!setup) return null;
   return (
-    <form
-      className="flex flex-wrap gap-6"
-      onSubmit={(e) => {
-        e.preventDefault();
-        startTransition(async () => {
-          setMessage(null);
-          const r = await run('account.totp_enable', enableTotpAction, { sealed: setup.sealed, code: code.trim() });
-          if (!r.ok) {
-            setMessage(r.message);
-            return;
-          }
-          if (r.data.recoveryCodes) setCodes(r.data.recoveryCodes);
-          router.refresh();
-        });
-      }}
-    >
-      {/* eslint-disable-next-line @next/next/no-img-element -- a data: URL made on the server */}
-      <img
-        src={setup.qr}
-        alt="QR code to add Warden to your authenticator app"
-        width={160}
-        height={160}
-        className="rounded ring-1 ring-slate-200"
-      />
-      <div className="min-w-64 flex-1 space-y-3 text-sm">
-        <p>Scan the code with your authenticator app, or enter this key by hand:</p>
-        <code className="block break-all rounded bg-slate-100 px-2 py-1 font-mono" data-testid="totp-secret">
-          {setup.secret}
-        </code>
-        <label htmlFor="totp-code" className="block font-medium">
-          Code from the app
-        </label>
-        <input
-          id="totp-code"
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          className="block w-40 rounded-md border-0 px-3 py-2 font-mono tracking-widest ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600"
+    <>
+      <form
+        className="flex flex-wrap gap-6"
+        onSubmit={(e) => {
+          e.preventDefault();
+          startTransition(async () => {
+            setMessage(null);
+            const r = await run('account.totp_enable', enableTotpAction, { sealed: setup.sealed, code: code.trim() });
+            if (!r.ok) {
+              setMessage(r.message);
+              return;
+            }
+            if (r.data.recoveryCodes) setCodes(r.data.recoveryCodes);
+            router.refresh();
+          });
+        }}
+      >
+        {/* eslint-disable-next-line @next/next/no-img-element -- a data: URL made on the server */}
+        <img
+          src={setup.qr}
+          alt="QR code to add Warden to your authenticator app"
+          width={160}
+          height={160}
+          className="rounded ring-1 ring-slate-200"
         />
-        <p aria-live="polite" role="status" className="text-red-700">
-          {message}
-        </p>
-        <Button type="submit" pending={pending}>
-          Turn on
-        </Button>
-      </div>
+        <div className="min-w-64 flex-1 space-y-3 text-sm">
+          <p>Scan the code with your authenticator app, or enter this key by hand:</p>
+          <code className="block break-all rounded bg-slate-100 px-2 py-1 font-mono" data-testid="totp-secret">
+            {setup.secret}
+          </code>
+          <label htmlFor="totp-code" className="block font-medium">
+            Code from the app
+          </label>
+          <input
+            id="totp-code"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            className="block w-40 rounded-md border-0 px-3 py-2 font-mono tracking-widest ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600"
+          />
+          <p aria-live="polite" role="status" className="text-red-700">
+            {message}
+          </p>
+          <Button type="submit" pending={pending}>
+            Turn on
+          </Button>
+        </div>
+      </form>
       {dialog}
-    </form>
+    </>
   );
 }

@@ -1,0 +1,13 @@
+'use server';
+
+import { defineAction } from '@/lib/authz/define-action';
+import { changePasswordForViewer } from '@/lib/dal/account-security';
+import { ChangePasswordSchema } from '@/lib/validation/auth';
+
+/** Changes the viewer's password (step-up, current password re-checked). */
+export const changePasswordAction = defineAction(
+  { op: 'account.password_change', input: ChangePasswordSchema },
+  async ({ input, viewer }) => {
+    return viewer ? changePasswordForViewer(viewer, input) : { otherSessionsEnded: 0 };
+  },
+);
