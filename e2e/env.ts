@@ -26,6 +26,9 @@ export const E2E = {
     WARDEN_TEST_HOOKS: '1',
     WARDEN_TEST_CLOCK_FILE: path.join(root, 'var/e2e/clock.json'),
     LOG_LEVEL: 'warn',
+    // The test runner plays the trusted reverse proxy, so T01/T02 can rotate
+    // X-Forwarded-For; any other peer's forwarded headers are still ignored.
+    TRUSTED_PROXIES: '127.0.0.1',
   } as Record<string, string>,
 };
 

@@ -54,7 +54,19 @@ test.describe('[AUTH] multi-factor sign-in', () => {
     expect(ops).toEqual(expect.arrayContaining(['account.totp_enable', 'account.recovery_codes_generate']));
   });
 
-  test('T04 between the password and the second factor nothing else is reachable, and the step expires', async ({ page, request }) => {
+  test('T04 between the password and the second factor nothing else is reachable, and the step expires', async ({
+    page,
+    request,
+    browser,
+  }) => {
+    // A real server-action request (its id and body), captured from another, signed-in browser.
+    const other = await browser.newPage();
+    await signIn(other, await createUser('auditor'));
+    const captured = other.waitForRequest((r) => r.method() === 'POST' && !!r.headers()['next-action']);
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    const action = await captured;
+    await other.close();
+
     const admin = await createUser('admin');
     await enterPassword(page, admin.email, admin.password);
     await expect(page).toHaveURL(/\/sign-in\/verify/);
@@ -65,6 +77,19 @@ test.describe('[AUTH] multi-factor sign-in', () => {
       await page.goto(path);
       await expect(page).toHaveURL(/\/sign-in/);
     }
+    // The pending cookie (plus a forged session cookie, so the optimistic proxy lets it
+    // through) must not run a console action: the action itself refuses.
+    const pending = (await page.context().cookies()).find((c) => c.name === 'warden.pending')?.value ?? '';
+    const replay = await request.post(new URL(action.url()).pathname, {
+      headers: {
+        cookie: `warden.pending=${pending}; warden.session=forged-value`,
+        'next-action': action.headers()['next-action'] ?? '',
+        'content-type': action.headers()['content-type'] ?? 'text/plain;charset=UTF-8',
+      },
+      data: action.postData() ?? '[{}]',
+      maxRedirects: 0,
+    });
+    expect(await replay.text()).toContain('UNAUTHENTICATED');
     await page.goto('/sign-in/verify');
     await setServerClock(request, 5 * 60_000 + 1000);
     await page.getByLabel('Authenticator code').fill(await freshTotpCode(admin));

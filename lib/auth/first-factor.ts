@@ -128,8 +128,14 @@ async function audit(
   reasonCode: string,
   details: Record<string, unknown>,
 ) {
+  // A refused attempt counts toward the per-address limit like a failed one, and
+  // does the same writes, so a refusal cannot be told apart by timing (T02).
   const client = await db();
-  await client.$transaction((tx) => auditIn(tx, actor, target, outcome, reasonCode, details));
+  const { ip } = await requestContext();
+  await client.$transaction(async (tx) => {
+    await recordRateLimitFailure(tx, ip);
+    await auditIn(tx, actor, target, outcome, reasonCode, details);
+  });
 }
 
 function auditIn(

@@ -91,6 +91,10 @@ END
 \$\$;
 SQL
 
+# Test databases are dropped WITH (FORCE); signalling an autovacuum worker that is
+# still in one needs pg_signal_backend (a test-only role on a test-only cluster).
+as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres -c "GRANT pg_signal_backend TO $ROLE" >&2
+
 if [ "$(as_postgres psql -X -tAq -p "$port" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" != "1" ]; then
   log "creating database $DATABASE"
   as_postgres createdb -p "$port" -O "$ROLE" "$DATABASE"

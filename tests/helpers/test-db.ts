@@ -75,8 +75,18 @@ async function createPostgresDatabase(): Promise<{
   return {
     url: url.toString(),
     drop: async () => {
-      // FORCE ends connections a failed test may have leaked (PostgreSQL 13+).
-      await withAdminClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quotePgIdent(name)} WITH (FORCE)`));
+      // FORCE ends connections a failed test may have leaked (PostgreSQL 13+). It
+      // fails while an autovacuum worker (a superuser process) is still in the
+      // database, so it is tried again for a few seconds.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await withAdminClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quotePgIdent(name)} WITH (FORCE)`));
+          return;
+        } catch (error) {
+          if (attempt >= 10) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
     },
   };
 }
