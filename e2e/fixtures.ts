@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { hash } from '@node-rs/argon2';
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { hashPassword } from '../lib/auth/password';
 import { sealSecret } from '../lib/auth/secret-box';
 import { generateTotpSecret, totpCodeAt, totpStepAt } from '../lib/auth/totp';
 import { demoTotpSecret } from '../lib/demo-totp';
@@ -63,7 +63,7 @@ export async function createUser(
       name: `E2E ${role} ${suffix}`,
       role,
       status: over.status ?? 'active',
-      passwordHash: await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
+      passwordHash: await hashPassword(password),
     },
   });
   const totpSecret = over.totp === false ? null : generateTotpSecret();

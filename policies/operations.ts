@@ -152,6 +152,14 @@ export const OPERATIONS = {
 
 export type OperationId = keyof typeof OPERATIONS;
 
+/** The operations the catalog marks as step-up. */
+export type StepUpOperationId = { [K in OperationId]: (typeof OPERATIONS)[K]['stepUp'] extends true ? K : never }[OperationId];
+
+/** Their ids, derived from the catalog (so a client may ask for a step-up of exactly these). */
+export const STEP_UP_OPERATION_IDS = (Object.keys(OPERATIONS) as OperationId[]).filter(
+  (id): id is StepUpOperationId => OPERATIONS[id].stepUp,
+) as [StepUpOperationId, ...StepUpOperationId[]];
+
 /** How recent a sign-in must be to stand in for a step-up during first enrolment. */
 export const FRESH_SIGN_IN_MS = 10 * 60 * 1000;
 

@@ -4,7 +4,8 @@
  *                             create the first superadmin with `npm run setup:first-admin`.
  */
 import './load-env';
-import { DEMO_PASSWORD, demoTotpSecret, seedDemo } from '@/lib/dal/bootstrap';
+import { DEMO_PASSWORD, seedDemo } from '@/lib/dal/bootstrap';
+import { demoTotpSecret } from '@/lib/demo-totp';
 import { dbHandle } from '@/lib/db';
 
 async function main() {

@@ -71,7 +71,7 @@ export async function beginPasskeyForPending() {
 /** Step 2 with a passkey: the browser's assertion. */
 export async function completeWithPasskeyForPending(response: unknown): Promise<FlowResult> {
   return completeSecondFactor('hwk', async (pending) => {
-    const result = await finishPasskeyAuthentication(await db(), response as never, {
+    const result = await finishPasskeyAuthentication(await db(), response, {
       purpose: 'webauthn.authenticate',
       userId: pending.userId,
     });
@@ -142,10 +142,9 @@ export async function beginPasskeySignIn() {
  */
 export async function completePasskeySignIn(response: unknown): Promise<FlowResult> {
   const client = await db();
-  const result = await finishPasskeyAuthentication(client, response as never, { purpose: 'webauthn.authenticate' });
+  const result = await finishPasskeyAuthentication(client, response, { purpose: 'webauthn.authenticate' });
   if (!result.ok) {
-    if (result.reason === 'counter_regression' && 'userId' in result && typeof result.userId === 'string')
-      await auditCounterRegression(result.userId);
+    if (result.reason === 'counter_regression') await auditCounterRegression(result.userId);
     await client.$transaction((tx) =>
       recordAudit(tx, {
         actor: null,

@@ -1,7 +1,7 @@
 import 'server-only';
-import { createHash, randomBytes } from 'node:crypto';
 import type { Tx } from '@/lib/db';
 import { absoluteExpiry } from './session-policy';
+import { hashToken, newToken } from './tokens';
 
 /**
  * Session rows. The browser holds a 256-bit random secret (inside next-auth's
@@ -9,15 +9,11 @@ import { absoluteExpiry } from './session-policy';
  * database cannot be turned into working cookies.
  */
 
-/** A fresh session secret: 32 random bytes, base64url (ASVS V7.2.3: ≥ 128 bits). */
-export function newSessionSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
+/** A fresh session secret (lib/auth/tokens: 32 random bytes, base64url; ASVS V7.2.3). */
+export const newSessionSecret = newToken;
 
-/** The stored form of a session secret. */
-export function hashSessionSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
+/** The stored form of a session secret (SHA-256). */
+export const hashSessionSecret = hashToken;
 
 /** Creates the row for a new session; returns the secret for the cookie and the row id. */
 export async function createSessionRow(

@@ -121,7 +121,7 @@ export async function issueStepUpProof(
     return { ok: false, reason: gate.reason };
   }
   if (evidence.method === 'passkey') {
-    const result = await finishPasskeyAuthentication(client, evidence.response as never, {
+    const result = await finishPasskeyAuthentication(client, evidence.response, {
       purpose: 'step_up',
       userId: viewer.userId,
       sessionId: viewer.sessionId,

@@ -135,7 +135,13 @@ export async function finishPasskeyRegistration(
   db: Db,
   user: PasskeyUser,
   response: unknown,
-  opts: { name: string; sessionId?: string | null; policy?: Partial<PasskeyPolicy> },
+  opts: {
+    name: string;
+    sessionId?: string | null;
+    policy?: Partial<PasskeyPolicy>;
+    /** Runs in the transaction that stores the credential (the caller's audit event), so both commit or neither. */
+    onStored?: (tx: Tx, credential: PasskeyDTO) => Promise<void>;
+  },
 ): Promise<PasskeyRegistrationResult> {
   const refuse = (reason: PasskeyRegistrationFailure) => ({ ok: false, reason }) as const;
   const name = normalizePasskeyName(opts.name);
@@ -177,22 +183,27 @@ export async function finishPasskeyRegistration(
   const taken = await db.webAuthnCredential.findUnique({ where: { credentialId: info.credential.id }, select: { id: true } });
   if (taken) return refuse('credential_in_use');
   try {
-    const row = await db.webAuthnCredential.create({
-      data: {
-        userId: user.id,
-        credentialId: info.credential.id,
-        publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
-        counter: info.credential.counter,
-        transports: JSON.stringify(sanitizeTransports(info.credential.transports)),
-        deviceType: info.credentialDeviceType,
-        backedUp: info.credentialBackedUp,
-        algorithm,
-        aaguid: info.aaguid,
-        name,
-        createdAt: now(),
-      },
+    const credential = await db.$transaction(async (tx) => {
+      const row = await tx.webAuthnCredential.create({
+        data: {
+          userId: user.id,
+          credentialId: info.credential.id,
+          publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
+          counter: info.credential.counter,
+          transports: JSON.stringify(sanitizeTransports(info.credential.transports)),
+          deviceType: info.credentialDeviceType,
+          backedUp: info.credentialBackedUp,
+          algorithm,
+          aaguid: info.aaguid,
+          name,
+          createdAt: now(),
+        },
+      });
+      const dto = toPasskeyDTO(row);
+      await opts.onStored?.(tx, dto);
+      return dto;
     });
-    return { ok: true, credential: toPasskeyDTO(row) };
+    return { ok: true, credential };
   } catch (error) {
     // Two registrations of one credential id racing: the unique index decides.
     if (isUniqueViolation(error)) return refuse('credential_in_use');

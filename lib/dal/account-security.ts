@@ -116,25 +116,31 @@ const REGISTRATION_MESSAGES: Record<string, string> = {
 
 export async function finishPasskeyRegistrationForViewer(viewer: Viewer, name: string, response: unknown) {
   const client = await db();
+  let recoveryCodes: string[] | null = null;
+  // The credential, its audit event and any first recovery codes commit together.
   const result = await finishPasskeyRegistration(
     client,
     { id: viewer.userId, email: viewer.email, name: viewer.name, role: viewer.role },
-    response as never,
-    { name, sessionId: viewer.sessionId },
+    response,
+    {
+      name,
+      sessionId: viewer.sessionId,
+      onStored: async (tx, credential) => {
+        await recordAudit(tx, {
+          actor: actorOf(viewer),
+          operation: 'account.passkey_register',
+          target: { type: 'WebAuthnCredential', id: credential.id },
+          outcome: 'success',
+          details: { name, deviceType: credential.deviceType },
+          decision: 'account.own',
+        });
+        recoveryCodes = await issueFirstRecoveryCodes(tx, viewer);
+      },
+    },
   );
   if (!result.ok)
     throw new ActionError('VALIDATION', REGISTRATION_MESSAGES[result.reason] ?? 'The passkey could not be registered. Start again.');
-  return client.$transaction(async (tx) => {
-    await recordAudit(tx, {
-      actor: actorOf(viewer),
-      operation: 'account.passkey_register',
-      target: { type: 'WebAuthnCredential', id: result.credential.id },
-      outcome: 'success',
-      details: { name, deviceType: result.credential.deviceType },
-      decision: 'account.own',
-    });
-    return { recoveryCodes: await issueFirstRecoveryCodes(tx, viewer) };
-  });
+  return { recoveryCodes };
 }
 
 export async function removePasskeyForViewer(viewer: Viewer, id: string): Promise<void> {

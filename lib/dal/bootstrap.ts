@@ -7,8 +7,6 @@ import { generateRecoveryCodes } from '@/lib/auth/recovery-codes';
 import { sealSecret } from '@/lib/auth/secret-box';
 import { db } from '@/lib/db';
 import { demoTotpSecret } from '@/lib/demo-totp';
-
-export { demoTotpSecret };
 import { NewPasswordSchema } from '@/lib/validation/auth';
 import type { Role } from '@/policies/roles';
 

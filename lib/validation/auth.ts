@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STEP_UP_OPERATION_IDS } from '@/policies/operations';
 
 /** Console passwords: 15 to 128 code points, any characters, no composition rules (NIST 800-63B-4 §3.1.1.2). */
 export const PASSWORD_MIN = 15;
@@ -96,14 +97,7 @@ export const PasskeySignInFinishSchema = z.strictObject({
 export const GENERIC_SIGN_IN_ERROR = 'The email or password is incorrect, or this account cannot sign in.';
 
 /** Operations whose step-up a client may ask for: exactly the catalog's step-up operations. */
-export const STEP_UP_OPERATIONS = [
-  'account.totp_enable',
-  'account.totp_disable',
-  'account.passkey_register',
-  'account.passkey_remove',
-  'account.recovery_codes_generate',
-  'account.password_change',
-] as const;
+export const STEP_UP_OPERATIONS = STEP_UP_OPERATION_IDS;
 
 /** The input an operation will be called with, as JSON (≤ 8 KiB once serialized). */
 const StepUpTargetInput = z

@@ -173,6 +173,24 @@ describe.each(testProviders())('passkeys (WebAuthn) on %s', (provider) => {
     });
   });
 
+  describe('registration and its audit commit together', () => {
+    it('T42 a failure in the caller’s audit step (onStored) leaves no credential behind', async () => {
+      const user = await newUser();
+      const auth = device();
+      const options = await startPasskeyRegistration(db, user, { sessionId: SESSION });
+      await expect(
+        finishPasskeyRegistration(db, user, auth.register(options), {
+          name: 'Laptop',
+          sessionId: SESSION,
+          onStored: async () => {
+            throw new Error('audit append failed');
+          },
+        }),
+      ).rejects.toThrow('audit append failed');
+      expect(await db.webAuthnCredential.findUnique({ where: { credentialId: auth.credentialId } })).toBeNull();
+    });
+  });
+
   describe('T09 origin and RP ID come from configuration', () => {
     it.each([
       'https://admin.example.com.evil.io',
