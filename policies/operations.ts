@@ -1,9 +1,11 @@
 /**
- * The operation catalog: every state-changing operation, with who may attempt it
- * and what it demands. defineAction reads this, so the policy for an operation
- * lives in one reviewable place. Anything not listed cannot be written as an
- * action (the type of `op` is the set of ids below).
+ * The operation catalog: every state-changing operation, with the CASL ability it
+ * needs and what it demands (step-up, reason, two-person approval). defineAction
+ * reads this, so the policy for an operation lives in one reviewable place.
+ * Anything not listed cannot be written as an action (the type of `op` is the set
+ * of ids below), and every entry has rows in policies/matrix.md (T25).
  */
+import type { PolicyAction, PolicySubject } from './rules';
 
 export type Risk = 'low' | 'high' | 'critical';
 
@@ -13,10 +15,24 @@ export interface OperationDefinition {
   description: string;
   /** anonymous: no session needed (sign-in); viewer: any signed-in console user. */
   audience: 'anonymous' | 'viewer';
+  /**
+   * The CASL action and subject type the viewer needs, checked on the loaded record
+   * (house style 9). null only for anonymous operations, which have no viewer.
+   */
+  ability: readonly [PolicyAction, PolicySubject] | null;
+  /**
+   * What the ability is checked on: "self" is the viewer's own account (own
+   * security settings, own sessions); "record" is the record the input names,
+   * loaded from the database; "draft" is the record the operation would create.
+   */
+  target: 'none' | 'self' | 'record' | 'draft';
   risk: Risk;
-  /** A fresh WebAuthn proof bound to this exact input is required. */
+  /** A fresh WebAuthn (or TOTP) proof bound to this exact input and session is required. */
   stepUp: boolean;
+  /** Whether the input must carry a reason (free text or a ticket reference) for the audit trail. */
   reason: 'none' | 'optional' | 'required';
+  /** A second person must approve the request before it runs. */
+  approval: 'none' | 'two-person';
   /**
    * Allowed to a signed-in user who has not enrolled a second factor yet (enrolment
    * itself). Such a user has nothing to step up with, so for a step-up operation a
@@ -30,9 +46,15 @@ export interface OperationDefinition {
   stepUpBinds?: readonly string[];
 }
 
+const own = (action: PolicyAction) => ({ ability: [action, 'User'] as const, target: 'self' as const, approval: 'none' as const });
+const onUser = (action: PolicyAction) => ({ ability: [action, 'User'] as const, target: 'record' as const });
+
 export const OPERATIONS = {
   'auth.sign_in': {
     id: 'auth.sign_in',
+    ability: null,
+    target: 'none',
+    approval: 'none',
     description: 'Sign in: a password, then a second factor; or a passkey alone',
     audience: 'anonymous',
     risk: 'low',
@@ -41,6 +63,9 @@ export const OPERATIONS = {
   },
   'auth.second_factor': {
     id: 'auth.second_factor',
+    ability: null,
+    target: 'none',
+    approval: 'none',
     description: 'Complete a sign-in with an authenticator code, a recovery code or a passkey',
     audience: 'anonymous',
     risk: 'low',
@@ -49,6 +74,7 @@ export const OPERATIONS = {
   },
   'auth.sign_out': {
     id: 'auth.sign_out',
+    ...own('use_own_session'),
     description: 'Sign out of this browser',
     audience: 'viewer',
     risk: 'low',
@@ -58,6 +84,7 @@ export const OPERATIONS = {
   },
   'auth.step_up': {
     id: 'auth.step_up',
+    ...own('use_own_session'),
     description: 'Confirm it is me (passkey or authenticator code) for one exact operation',
     audience: 'viewer',
     risk: 'low',
@@ -66,6 +93,7 @@ export const OPERATIONS = {
   },
   'session.revoke_own': {
     id: 'session.revoke_own',
+    ...own('use_own_session'),
     description: 'End one of my own sessions',
     audience: 'viewer',
     risk: 'low',
@@ -74,6 +102,7 @@ export const OPERATIONS = {
   },
   'session.revoke_own_others': {
     id: 'session.revoke_own_others',
+    ...own('use_own_session'),
     description: 'End all my sessions except this one',
     audience: 'viewer',
     risk: 'low',
@@ -82,6 +111,7 @@ export const OPERATIONS = {
   },
   'account.totp_enable': {
     id: 'account.totp_enable',
+    ...own('manage_own_security'),
     description: 'Add an authenticator app',
     audience: 'viewer',
     risk: 'high',
@@ -91,6 +121,7 @@ export const OPERATIONS = {
   },
   'account.totp_disable': {
     id: 'account.totp_disable',
+    ...own('manage_own_security'),
     description: 'Remove my authenticator app',
     audience: 'viewer',
     risk: 'high',
@@ -99,6 +130,7 @@ export const OPERATIONS = {
   },
   'account.passkey_register': {
     id: 'account.passkey_register',
+    ...own('manage_own_security'),
     description: 'Register a passkey',
     audience: 'viewer',
     risk: 'high',
@@ -108,6 +140,7 @@ export const OPERATIONS = {
   },
   'account.passkey_register_finish': {
     id: 'account.passkey_register_finish',
+    ...own('manage_own_security'),
     description: 'Finish registering a passkey (needs the challenge a confirmed registration start issued)',
     audience: 'viewer',
     risk: 'low',
@@ -117,6 +150,7 @@ export const OPERATIONS = {
   },
   'account.passkey_rename': {
     id: 'account.passkey_rename',
+    ...own('manage_own_security'),
     description: 'Rename one of my passkeys',
     audience: 'viewer',
     risk: 'low',
@@ -125,6 +159,7 @@ export const OPERATIONS = {
   },
   'account.passkey_remove': {
     id: 'account.passkey_remove',
+    ...own('manage_own_security'),
     description: 'Remove one of my passkeys',
     audience: 'viewer',
     risk: 'high',
@@ -133,6 +168,7 @@ export const OPERATIONS = {
   },
   'account.recovery_codes_generate': {
     id: 'account.recovery_codes_generate',
+    ...own('manage_own_security'),
     description: 'Generate new recovery codes (the old ones stop working)',
     audience: 'viewer',
     risk: 'high',
@@ -141,12 +177,158 @@ export const OPERATIONS = {
   },
   'account.password_change': {
     id: 'account.password_change',
+    ...own('manage_own_security'),
     description: 'Change my password',
     audience: 'viewer',
     risk: 'high',
     stepUp: true,
     reason: 'none',
     stepUpBinds: ['signOutOthers'],
+  },
+  'user.invite': {
+    id: 'user.invite',
+    description: 'Invite a new console user or member (they set their own password from a one-time link)',
+    audience: 'viewer',
+    ability: ['create', 'User'],
+    target: 'draft',
+    risk: 'high',
+    stepUp: true,
+    reason: 'optional',
+    approval: 'none',
+  },
+  'user.invite_accept': {
+    id: 'user.invite_accept',
+    description: 'Accept an invitation: set a password with the one-time link (a second factor is enrolled at first sign-in)',
+    audience: 'anonymous',
+    ability: null,
+    target: 'none',
+    risk: 'low',
+    stepUp: false,
+    reason: 'none',
+    approval: 'none',
+  },
+  'user.role_change': {
+    id: 'user.role_change',
+    description: 'Change a user’s role between member, support and auditor',
+    audience: 'viewer',
+    ...onUser('change_role'),
+    risk: 'high',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
+  },
+  'user.role_grant_privileged': {
+    id: 'user.role_grant_privileged',
+    description: 'Grant or revoke the admin or superadmin role (needs a second approver)',
+    audience: 'viewer',
+    ...onUser('grant_privileged_role'),
+    risk: 'critical',
+    stepUp: true,
+    reason: 'required',
+    approval: 'two-person',
+  },
+  'user.suspend': {
+    id: 'user.suspend',
+    description: 'Suspend a user: their sessions end and they cannot sign in until reactivated',
+    audience: 'viewer',
+    ...onUser('suspend'),
+    risk: 'high',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
+  },
+  'user.reactivate': {
+    id: 'user.reactivate',
+    description: 'Reactivate a suspended or disabled user',
+    audience: 'viewer',
+    ...onUser('reactivate'),
+    risk: 'high',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
+  },
+  'user.disable': {
+    id: 'user.disable',
+    description: 'Disable a user (for example when they leave): their sessions end and they cannot sign in',
+    audience: 'viewer',
+    ...onUser('disable'),
+    risk: 'high',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
+  },
+  'user.delete': {
+    id: 'user.delete',
+    description: 'Delete a user (soft delete: the account and its sessions end; purging is a separate retention job)',
+    audience: 'viewer',
+    ...onUser('delete'),
+    risk: 'critical',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
+  },
+  'user.reset_mfa': {
+    id: 'user.reset_mfa',
+    description: 'Reset a user’s second factors: authenticator app, passkeys and recovery codes are removed and their sessions end',
+    audience: 'viewer',
+    ...onUser('reset_mfa'),
+    risk: 'critical',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
+  },
+  'user.unlock': {
+    id: 'user.unlock',
+    description: 'Unlock an account locked by failed sign-ins',
+    audience: 'viewer',
+    ...onUser('unlock'),
+    risk: 'high',
+    stepUp: false,
+    reason: 'required',
+    approval: 'none',
+  },
+  'user.revoke_sessions': {
+    id: 'user.revoke_sessions',
+    description: 'End every session of a user',
+    audience: 'viewer',
+    ...onUser('revoke_sessions'),
+    risk: 'high',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
+  },
+  'session.revoke_user': {
+    id: 'session.revoke_user',
+    description: 'End one session of another user',
+    audience: 'viewer',
+    ability: ['revoke', 'Session'],
+    target: 'record',
+    risk: 'high',
+    stepUp: false,
+    reason: 'required',
+    approval: 'none',
+  },
+  'role.suspend': {
+    id: 'role.suspend',
+    description: 'Suspend a whole role (incident response): every holder is signed out and refused until it is reactivated',
+    audience: 'viewer',
+    ability: ['suspend', 'RoleState'],
+    target: 'record',
+    risk: 'critical',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
+  },
+  'role.reactivate': {
+    id: 'role.reactivate',
+    description: 'Reactivate a suspended role',
+    audience: 'viewer',
+    ability: ['reactivate', 'RoleState'],
+    target: 'record',
+    risk: 'high',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
   },
 } as const satisfies Record<string, OperationDefinition>;
 

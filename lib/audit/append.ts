@@ -36,6 +36,19 @@ export const AUDIT_OPERATIONS = {
   'account.recovery_codes_generate': 'The actor generated a new set of recovery codes (the old set stops working).',
   'account.password_change': 'The actor changed their password.',
   'user.unlock': 'An administrator unlocked an account locked by failed sign-ins.',
+  'user.invite': 'An administrator invited a user (the account exists without a password until the invitation is accepted).',
+  'user.invite_accept': 'An invited user set their password with a one-time invitation link.',
+  'user.role_change': 'An administrator changed a user’s role between member, support and auditor.',
+  'user.role_grant_privileged': 'Attempt to grant or revoke the admin or superadmin role (two-person approval).',
+  'user.suspend': 'An administrator suspended a user; their sessions ended.',
+  'user.reactivate': 'An administrator reactivated a suspended or disabled user.',
+  'user.disable': 'An administrator disabled a user; their sessions ended.',
+  'user.delete': 'An administrator deleted a user (soft delete); their sessions ended.',
+  'user.reset_mfa': 'An administrator removed a user’s second factors; their sessions ended.',
+  'user.revoke_sessions': 'An administrator ended every session of a user.',
+  'session.revoke_user': 'An administrator ended one session of another user.',
+  'role.suspend': 'A superadmin suspended a whole role; its holders are refused until it is reactivated.',
+  'role.reactivate': 'A superadmin reactivated a suspended role.',
   'user.create': 'A user account was created (first-run setup, seed or administration).',
   'system.seed': 'The database was seeded with initial data (actor: system).',
 } as const satisfies Record<string, string>;
@@ -154,6 +167,19 @@ export class AuditAppendError extends Error {
     this.name = 'AuditAppendError';
     this.code = code;
   }
+}
+
+/**
+ * Takes the audit chain's lock at the start of a transaction, before it reads
+ * what it is about to decide on. Every audited mutation takes this lock when it
+ * appends, so a transaction that takes it first runs alone among them: used for
+ * invariants across rows such as "at least one active superadmin remains"
+ * (T28, T43), which a plain read-then-write would lose under concurrency.
+ * (PostgreSQL: a row lock held to commit; SQLite: the database write lock.)
+ */
+export async function lockAuditChain(tx: Tx): Promise<void> {
+  const locked = await tx.$executeRaw`UPDATE "AuditLock" SET "appends" = "appends" WHERE "id" = 1`;
+  if (locked !== 1) throw new AuditAppendError('lock_row_missing', 'audit lock row (AuditLock id=1) is missing; refusing to continue');
 }
 
 /**

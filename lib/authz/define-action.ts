@@ -3,39 +3,71 @@ import { headers } from 'next/headers';
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { recordDenial } from '@/lib/audit/record';
+import { spendStepUpProof } from '@/lib/auth/step-up-flow';
 import { getViewer, mustEnrol, type Viewer } from '@/lib/auth/viewer';
+import { now } from '@/lib/clock';
+import { unsafeLoadSubjectForDecision } from '@/lib/dal/subjects';
 import { env } from '@/lib/env';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
-import { FRESH_SIGN_IN_MS, operation, stepUpBindingInput, type OperationDefinition, type OperationId } from '@/policies/operations';
-import { spendStepUpProof } from '@/lib/auth/step-up-flow';
-import { now } from '@/lib/clock';
+import { hasSufficientReason, reasonOf } from '@/lib/validation/reason';
+import {
+  FRESH_SIGN_IN_MS,
+  operation,
+  stepUpBindingInput,
+  type OPERATIONS,
+  type OperationDefinition,
+  type OperationId,
+} from '@/policies/operations';
+import { abilityFor, decide, InvalidPrincipalError, type PolicyAbility } from './ability';
+import type { Authorization } from './authorization';
 import { toPlainInput } from './input';
 import { ActionError, type ActionFailure, type ActionResult } from './result';
 
-export interface ActionContext<I> {
+/** Whether an operation is anonymous (sign-in) or needs a viewer; decides what a handler receives. */
+type IsAnonymous<O extends OperationId> = (typeof OPERATIONS)[O]['audience'] extends 'anonymous' ? true : false;
+
+export interface ActionContext<I, O extends OperationId = OperationId> {
   input: I;
   /** null only for operations whose catalog audience is "anonymous". */
-  viewer: Viewer | null;
+  viewer: IsAnonymous<O> extends true ? null : Viewer;
+  /** What defineAction established (rule, reason, step-up); null only for anonymous operations. */
+  authz: IsAnonymous<O> extends true ? null : Authorization;
   correlationId: string;
 }
 
-type Handler<I, T> = (ctx: ActionContext<I>) => Promise<T>;
+export type { Authorization };
+
+type Handler<I, T, O extends OperationId> = (ctx: ActionContext<I, O>) => Promise<T>;
+
+export interface ActionSpec<S extends z.ZodType, O extends OperationId = OperationId> {
+  op: O;
+  input: S;
+  /** For "record" operations: the id of the record the input names. */
+  target?: (input: z.infer<S>) => string;
+  /** For "draft" operations: the record as the operation would create it. */
+  draft?: (input: z.infer<S>) => Record<string, unknown>;
+  /** For changes: the record as it would be afterwards; it must be allowed too. */
+  after?: (input: z.infer<S>, before: Record<string, unknown>) => Record<string, unknown>;
+}
 
 /**
  * The only way to write a server action (ARCHITECTURE "The one request path").
  * Every server action is a public POST endpoint; this wrapper, driven by the
  * operation catalog, does in one place what each must never forget:
- * same-origin check → input parse (zod, strict) → viewer from the database →
- * catalog audience → handler. Denials are audited in their own transaction.
- * Expected failures come back as ActionResult; anything else is logged with
- * the correlation id and shown generically (no internals).
+ * same-origin check → strict zod parse → viewer from the database → enrolment
+ * gate → ability on the loaded record (and on the record as it would be after)
+ * → reason → two-person approval → step-up proof for this exact input → handler.
+ * Denials are audited in their own transaction with the rule that decided.
+ * Expected failures come back as ActionResult; anything else is logged with the
+ * correlation id and shown generically (no internals).
  */
-export function defineAction<S extends z.ZodType, T>(
-  spec: { op: OperationId; input: S },
-  handler: Handler<z.infer<S>, T>,
+export function defineAction<S extends z.ZodType, T, O extends OperationId>(
+  spec: ActionSpec<S, O>,
+  handler: Handler<z.infer<S>, T, O>,
 ): (raw?: unknown, meta?: ActionMeta) => Promise<ActionResult<T>> {
   const op = operation(spec.op);
+  assertSpecMatchesCatalog(op, spec);
   return async (raw?: unknown, meta?: ActionMeta) => {
     const { correlationId } = await requestContext();
     const fail = (code: ActionFailure['code'], message: string, fieldErrors?: Record<string, string[]>): ActionFailure => ({
@@ -45,6 +77,11 @@ export function defineAction<S extends z.ZodType, T>(
       correlationId,
       ...(fieldErrors ? { fieldErrors } : {}),
     });
+    let denial: DenialNote = { op: spec.op };
+    const deny = async (code: ActionFailure['code'], reasonCode: string, message: string, fieldErrors?: Record<string, string[]>) => {
+      await auditDenial({ ...denial, reasonCode });
+      return fail(code, message, fieldErrors);
+    };
     try {
       if (!(await isSameOrigin())) return fail('FORBIDDEN', 'This request did not come from the console. Reload the page and try again.');
       const plain = toPlainInput(raw);
@@ -54,35 +91,132 @@ export function defineAction<S extends z.ZodType, T>(
         const flat = z.flattenError(parsed.error);
         return fail('VALIDATION', flat.formErrors[0] ?? 'Check the highlighted fields.', flat.fieldErrors as Record<string, string[]>);
       }
-      const viewer = op.audience === 'anonymous' ? null : await getViewer();
-      if (op.audience !== 'anonymous' && !viewer) {
-        return fail('UNAUTHENTICATED', 'Your session has ended. Sign in again to continue.');
+      const input = parsed.data as z.infer<S>;
+      if (op.audience === 'anonymous') {
+        return { ok: true, data: await handler({ input, viewer: null, authz: null, correlationId } as ActionContext<z.infer<S>, O>) };
       }
-      if (viewer && mustEnrol(viewer) && !op.duringEnrolment) {
-        await auditDenial(spec.op, 'mfa_enrolment_required');
-        return fail('FORBIDDEN', 'Set up a second factor (an authenticator app or a passkey) before doing anything else.');
-      }
-      if (viewer && op.stepUp && !(await hasStepUp(viewer, op, plain.value, meta))) {
-        await auditDenial(spec.op, 'step_up_required');
-        return fail(
-          'STEP_UP_REQUIRED',
-          viewer.mfaEnrolled
-            ? 'Confirm it’s you with your passkey or authenticator app, then try again.'
-            : 'Sign in again, then try again.',
+
+      const viewer = await getViewer();
+      if (!viewer) return fail('UNAUTHENTICATED', 'Your session has ended. Sign in again to continue.');
+      denial = { ...denial, viewer };
+      if (mustEnrol(viewer) && !op.duringEnrolment) {
+        return deny(
+          'FORBIDDEN',
+          'mfa_enrolment_required',
+          'Set up a second factor (an authenticator app or a passkey) before doing anything else.',
         );
       }
-      const data = await handler({ input: parsed.data, viewer, correlationId });
-      return { ok: true, data };
+
+      const ability = abilityFor(viewer);
+      const checked = await checkAbility(op, spec, input, viewer, ability);
+      denial = { ...denial, target: checked.targetRef, rule: checked.rule };
+      if (checked.outcome === 'missing') return deny('NOT_FOUND', 'not_found', 'That record does not exist or is no longer available.');
+      if (checked.outcome === 'hidden') return deny('NOT_FOUND', 'forbidden', 'That record does not exist or is no longer available.');
+      if (checked.outcome === 'forbidden')
+        return deny('FORBIDDEN', 'forbidden', 'Your role does not allow this here. Nothing was changed.');
+
+      const given = reasonOf(input);
+      if (op.reason === 'required' && !hasSufficientReason(given)) {
+        return deny('REASON_REQUIRED', 'reason_required', 'Say why (at least a few words, or a ticket reference such as INC-1234).', {
+          reason: ['Say why you are doing this.'],
+        });
+      }
+      if (op.approval === 'two-person') {
+        return deny(
+          'APPROVAL_REQUIRED',
+          'approval_required',
+          'This change needs a second superadmin to approve it. Two-person approval is not available in this version, so it cannot be made from the console.',
+        );
+      }
+      let steppedUp = false;
+      if (op.stepUp) {
+        if (!(await hasStepUp(viewer, op, plain.value, meta))) {
+          return deny(
+            'STEP_UP_REQUIRED',
+            'step_up_required',
+            viewer.mfaEnrolled
+              ? 'Confirm it’s you with your passkey or authenticator app, then try again.'
+              : 'Sign in again, then try again.',
+          );
+        }
+        steppedUp = true;
+      }
+      const authz: Authorization = {
+        viewer,
+        ability,
+        op: spec.op,
+        rule: checked.rule,
+        reason: given.reason,
+        ticketRef: given.ticketRef,
+        target: checked.record,
+        steppedUp,
+      };
+      return { ok: true, data: await handler({ input, viewer, authz, correlationId } as ActionContext<z.infer<S>, O>) };
     } catch (error) {
       unstable_rethrow(error);
+      if (error instanceof InvalidPrincipalError) {
+        await auditDenial({ ...denial, reasonCode: 'invalid_principal' }).catch(() => undefined);
+        return fail('FORBIDDEN', 'Your session could not be verified. Sign in again.');
+      }
       if (error instanceof ActionError) {
-        if (error.code === 'FORBIDDEN' || error.code === 'NOT_FOUND') await auditDenial(spec.op, error.code);
+        if (error.code === 'FORBIDDEN' || error.code === 'NOT_FOUND')
+          await auditDenial({ ...denial, reasonCode: error.code.toLowerCase() });
         return fail(error.code, error.message, error.fieldErrors);
       }
       logFor(correlationId).error({ op: spec.op, err: errorSummary(error) }, 'action failed');
       return fail('INTERNAL', `Something went wrong and nothing was changed. If it keeps happening, quote this id: ${correlationId}`);
     }
   };
+}
+
+type CheckOutcome = 'allowed' | 'missing' | 'hidden' | 'forbidden';
+
+/**
+ * The ability check on the record itself: loaded for "record" operations, built
+ * from the input for "draft" ones, the viewer's own account for "self" ones. A
+ * record the viewer may not even read is reported as missing (unauthorized looks
+ * like not found); one it may read but not change is "forbidden".
+ */
+async function checkAbility<S extends z.ZodType>(
+  op: OperationDefinition,
+  spec: ActionSpec<S>,
+  input: z.infer<S>,
+  viewer: Viewer,
+  ability: PolicyAbility,
+): Promise<{
+  outcome: CheckOutcome;
+  rule: string;
+  record: Record<string, unknown> | null;
+  targetRef: { type: string; id: string } | null;
+}> {
+  const [action, type] = op.ability ?? ['read', 'User'];
+  if (op.target === 'self') {
+    const self = { id: viewer.userId, role: viewer.role, status: 'active', deletedAt: null };
+    const d = decide(ability, action, type, self);
+    return { outcome: d.allowed ? 'allowed' : 'forbidden', rule: d.rule, record: null, targetRef: { type: 'User', id: viewer.userId } };
+  }
+  if (op.target === 'draft') {
+    const draft = spec.draft!(input);
+    const d = decide(ability, action, type, draft);
+    return { outcome: d.allowed ? 'allowed' : 'forbidden', rule: d.rule, record: draft, targetRef: null };
+  }
+  const id = spec.target!(input);
+  const targetRef = { type, id };
+  const record = await unsafeLoadSubjectForDecision(type, id);
+  if (!record) return { outcome: 'missing', rule: 'authz.not_found', record: null, targetRef };
+  const before = decide(ability, action, type, record);
+  const after = before.allowed && spec.after ? decide(ability, action, type, spec.after(input, record)) : before;
+  if (before.allowed && after.allowed) return { outcome: 'allowed', rule: before.rule, record, targetRef };
+  const visible = decide(ability, 'read', type, record).allowed;
+  const refusal = before.allowed ? after : before;
+  return { outcome: visible ? 'forbidden' : 'hidden', rule: refusal.rule, record: null, targetRef };
+}
+
+/** A definition that does not say how to find its target is a programming error, caught at import. */
+function assertSpecMatchesCatalog(op: OperationDefinition, spec: { target?: unknown; draft?: unknown }) {
+  if (op.audience === 'viewer' && !op.ability) throw new Error(`${op.id}: a viewer operation needs an ability in the catalog`);
+  if (op.target === 'record' && !spec.target) throw new Error(`${op.id}: a record operation needs spec.target`);
+  if (op.target === 'draft' && !spec.draft) throw new Error(`${op.id}: a draft operation needs spec.draft`);
 }
 
 /**
@@ -116,13 +250,21 @@ async function hasStepUp(viewer: Viewer, op: OperationDefinition, input: unknown
   return spendStepUpProof(viewer, op.id, stepUpBindingInput(op, input), meta?.stepUpProof);
 }
 
-async function auditDenial(op: OperationId, code: string) {
-  const viewer = await getViewer().catch(() => null);
+interface DenialNote {
+  op: OperationId;
+  viewer?: Viewer;
+  target?: { type: string; id: string } | null;
+  rule?: string;
+}
+
+async function auditDenial(note: DenialNote & { reasonCode: string }) {
+  const viewer = note.viewer;
   await recordDenial({
     actor: viewer ? { id: viewer.userId, role: viewer.role, sessionId: viewer.sessionId } : null,
-    operation: op,
-    reasonCode: code.toLowerCase(),
-    decision: 'authz.default_deny',
+    operation: note.op,
+    target: note.target ?? null,
+    reasonCode: note.reasonCode,
+    decision: note.rule ?? 'authz.default_deny',
   });
 }
 

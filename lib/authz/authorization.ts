@@ -1,0 +1,22 @@
+import type { Viewer } from '@/lib/auth/viewer';
+import type { OperationId } from '@/policies/operations';
+import type { PolicyAbility } from '@/policies/ability';
+
+/**
+ * What defineAction established before a handler runs. DAL writes take it, filter
+ * with its ability again in their WHERE, and record its rule, reason and step-up
+ * evidence in the audit event of the same transaction.
+ */
+export interface Authorization {
+  viewer: Viewer;
+  ability: PolicyAbility;
+  op: OperationId;
+  /** The id of the rule that allowed the operation (recorded as the audit event's decision). */
+  rule: string;
+  reason: string | null;
+  ticketRef: string | null;
+  /** The record the ability was checked on (for "record" and "draft" operations), as loaded or built. */
+  target: Record<string, unknown> | null;
+  /** Whether a step-up proof was spent for this call. */
+  steppedUp: boolean;
+}

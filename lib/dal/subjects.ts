@@ -1,0 +1,35 @@
+import 'server-only';
+import { db } from '@/lib/db';
+import type { PolicySubject } from '@/policies/rules';
+import { isRole } from '@/policies/roles';
+
+/**
+ * Loads the record an operation names, so that defineAction can decide about
+ * that exact record (house style 9) and name the rule that decided.
+ *
+ * unsafe: it reads without an authorization filter, because deciding is what it
+ * is for. It returns only the fields the rules look at, never to a client; every
+ * write that follows filters with accessibleBy again in its own WHERE.
+ */
+export async function unsafeLoadSubjectForDecision(type: PolicySubject, id: string): Promise<Record<string, unknown> | null> {
+  const client = await db();
+  switch (type) {
+    case 'User':
+      return client.user.findUnique({ where: { id }, select: USER_DECISION_FIELDS });
+    case 'Session':
+      return client.session.findUnique({
+        where: { id },
+        select: { id: true, userId: true, revokedAt: true, user: { select: USER_DECISION_FIELDS } },
+      });
+    case 'RoleState': {
+      if (!isRole(id)) return null;
+      const row = await client.roleState.findUnique({ where: { role: id }, select: { role: true, suspended: true } });
+      return row ?? { role: id, suspended: false };
+    }
+    default:
+      return null;
+  }
+}
+
+/** What the rules and the confirmation dialogs look at on a user; never secrets. */
+export const USER_DECISION_FIELDS = { id: true, role: true, status: true, deletedAt: true } as const;

@@ -1,0 +1,269 @@
+/**
+ * The decision matrix: role × operation × scope → allow / step-up / approval /
+ * deny, computed from the rules and the operation catalog. `renderMatrix()` is
+ * what policies/matrix.md holds; a unit test recomputes it and fails on any
+ * difference, so every policy change shows up as a diff in review
+ * (`npm run policy:matrix` rewrites the file). The integration suite (T25) runs
+ * the same cells through the real server actions.
+ *
+ * Pure: no I/O.
+ */
+import { buildAbility, decideOn } from './ability';
+import { OPERATIONS, type OperationDefinition, type OperationId } from './operations';
+import { ROLES, type Role } from './roles';
+import { PRIVILEGED_ROLES, type PolicyAction, type PolicySubject, type Principal } from './rules';
+
+/** The columns: every kind of caller, including the ones that must get nothing. */
+export const MATRIX_PRINCIPALS = [
+  'superadmin',
+  'admin',
+  'auditor',
+  'support',
+  'member',
+  'suspended-role',
+  'disabled-user',
+  'anonymous',
+] as const;
+export type MatrixPrincipal = (typeof MATRIX_PRINCIPALS)[number];
+
+export type MatrixDecision = 'allow' | 'step-up' | 'approval' | 'deny';
+
+/** The id of the principal in every fixture (a target with this id is "self"). */
+export const PRINCIPAL_ID = 'principal';
+const OTHER_ID = 'other';
+
+/** The principal behind a column; null for anonymous. */
+export function principalFor(column: MatrixPrincipal): Principal | null {
+  switch (column) {
+    case 'anonymous':
+      return null;
+    case 'suspended-role':
+      return { id: PRINCIPAL_ID, role: 'support', status: 'active', roleSuspended: true };
+    case 'disabled-user':
+      return { id: PRINCIPAL_ID, role: 'admin', status: 'disabled', roleSuspended: false };
+    default:
+      return { id: PRINCIPAL_ID, role: column, status: 'active', roleSuspended: false };
+  }
+}
+
+/**
+ * One scope of an operation: the record the ability is checked on (`before`) and,
+ * for changes, the record as it would be afterwards (`after`), which must be
+ * allowed too: an admin may not "change" a member into an admin.
+ */
+export interface MatrixScope {
+  name: string;
+  /** The target's role, or null when the scope is the caller's own account or has no record. */
+  targetRole: Role | null;
+  self: boolean;
+  before: (p: Principal | null) => Record<string, unknown>;
+  after?: (p: Principal | null) => Record<string, unknown>;
+}
+
+const user = (id: string, role: Role) => ({ id, role, status: 'active', deletedAt: null });
+const selfUser = (p: Principal | null) => user(p?.id ?? PRINCIPAL_ID, p?.role ?? 'member');
+const otherRoleLabel = (r: Role) => (r === 'superadmin' || r === 'admin' ? `another ${r}` : `a ${r}`);
+
+const USER_SCOPES: MatrixScope[] = [
+  { name: 'self', targetRole: null, self: true, before: selfUser },
+  ...ROLES.map((r) => ({ name: otherRoleLabel(r), targetRole: r, self: false, before: () => user(OTHER_ID, r) })),
+];
+
+function roleChangeScopes(privileged: boolean): MatrixScope[] {
+  const isPrivileged = (r: Role) => (PRIVILEGED_ROLES as readonly Role[]).includes(r);
+  const scopes: MatrixScope[] = [
+    {
+      name: 'self',
+      targetRole: null,
+      self: true,
+      before: selfUser,
+      after: (p) => ({ ...selfUser(p), role: privileged ? 'superadmin' : 'auditor' }),
+    },
+  ];
+  for (const from of ROLES) {
+    for (const to of ROLES) {
+      if (from === to || (isPrivileged(from) || isPrivileged(to)) !== privileged) continue;
+      scopes.push({
+        name: `${from} → ${to}`,
+        targetRole: from,
+        self: false,
+        before: () => user(OTHER_ID, from),
+        after: () => user(OTHER_ID, to),
+      });
+    }
+  }
+  return scopes;
+}
+
+const SESSION_SCOPES: MatrixScope[] = [
+  {
+    name: 'own session',
+    targetRole: null,
+    self: true,
+    before: (p) => ({ id: 's1', userId: p?.id ?? PRINCIPAL_ID, user: selfUser(p) }),
+  },
+  ...ROLES.map((r) => ({
+    name: `a session of ${otherRoleLabel(r)}`,
+    targetRole: r,
+    self: false,
+    before: () => ({ id: 's2', userId: OTHER_ID, user: user(OTHER_ID, r) }),
+  })),
+];
+
+const ROLE_STATE_SCOPES: MatrixScope[] = ROLES.map((r) => ({
+  name: `the ${r} role`,
+  targetRole: r,
+  self: false,
+  before: () => ({ role: r, suspended: false }),
+}));
+
+const DRAFT_USER_SCOPES: MatrixScope[] = ROLES.map((r) => ({
+  name: `new ${r}`,
+  targetRole: r,
+  self: false,
+  before: () => ({ id: 'new', role: r, status: 'active', deletedAt: null }),
+}));
+
+/** The scopes in which an operation is decided. */
+export function scopesFor(op: OperationDefinition): MatrixScope[] {
+  if (op.target === 'none') return [{ name: 'public', targetRole: null, self: false, before: () => ({}) }];
+  if (op.target === 'self') return [{ name: 'own account', targetRole: null, self: true, before: selfUser }];
+  if (op.target === 'draft') return DRAFT_USER_SCOPES;
+  if (op.id === 'user.role_change') return roleChangeScopes(false);
+  if (op.id === 'user.role_grant_privileged') return roleChangeScopes(true);
+  const subject = op.ability?.[1];
+  if (subject === 'Session') return SESSION_SCOPES;
+  if (subject === 'RoleState') return ROLE_STATE_SCOPES;
+  return USER_SCOPES;
+}
+
+export interface MatrixCell {
+  op: OperationId;
+  scope: string;
+  principal: MatrixPrincipal;
+  decision: MatrixDecision;
+  /** The rule that decided (the id recorded in the audit trail). */
+  rule: string;
+}
+
+/** The decision for one cell. */
+export function decideCell(
+  op: OperationDefinition,
+  scope: MatrixScope,
+  column: MatrixPrincipal,
+): { decision: MatrixDecision; rule: string } {
+  if (op.audience === 'anonymous') return { decision: 'allow', rule: 'public' };
+  const principal = principalFor(column);
+  if (!principal || !op.ability) return { decision: 'deny', rule: 'authn.required' };
+  const ability = buildAbility(principal);
+  const [action, subject] = op.ability;
+  const before = decideOn(ability, action, subject, scope.before(principal));
+  if (!before.allowed) return { decision: 'deny', rule: before.rule };
+  if (scope.after) {
+    const after = decideOn(ability, action, subject, scope.after(principal));
+    if (!after.allowed) return { decision: 'deny', rule: after.rule };
+  }
+  const decision: MatrixDecision = op.approval === 'two-person' ? 'approval' : op.stepUp ? 'step-up' : 'allow';
+  return { decision, rule: before.rule };
+}
+
+/** Every cell of the matrix, in catalog order. */
+export function computeMatrix(): MatrixCell[] {
+  const cells: MatrixCell[] = [];
+  for (const op of Object.values(OPERATIONS) as OperationDefinition[]) {
+    for (const scope of scopesFor(op)) {
+      for (const principal of MATRIX_PRINCIPALS) {
+        cells.push({ op: op.id as OperationId, scope: scope.name, principal, ...decideCell(op, scope, principal) });
+      }
+    }
+  }
+  return cells;
+}
+
+/** Read access, which no operation covers but every list and page depends on. */
+const READ_SCOPES: { subject: PolicySubject; action: PolicyAction; name: string; record: (p: Principal) => Record<string, unknown> }[] = [
+  { subject: 'User', action: 'read', name: 'any user account', record: () => user(OTHER_ID, 'member') },
+  { subject: 'Session', action: 'read', name: 'own sessions', record: (p) => ({ userId: p.id, user: user(p.id, p.role) }) },
+  {
+    subject: 'Session',
+    action: 'read',
+    name: 'sessions of a member, support or auditor',
+    record: () => ({ userId: OTHER_ID, user: user(OTHER_ID, 'support') }),
+  },
+  {
+    subject: 'Session',
+    action: 'read',
+    name: 'sessions of an admin or superadmin',
+    record: () => ({ userId: OTHER_ID, user: user(OTHER_ID, 'admin') }),
+  },
+  { subject: 'AuditEvent', action: 'read', name: 'audit events of own actions', record: (p) => ({ actorId: p.id }) },
+  { subject: 'AuditEvent', action: 'read', name: 'audit events of others’ actions', record: () => ({ actorId: OTHER_ID }) },
+  { subject: 'Ticket', action: 'read', name: 'a ticket assigned to them', record: (p) => ({ assigneeId: p.id }) },
+  { subject: 'Ticket', action: 'read', name: 'a ticket assigned to someone else', record: () => ({ assigneeId: OTHER_ID }) },
+  { subject: 'ConfigEntry', action: 'update', name: 'normal configuration', record: () => ({ tier: 'normal' }) },
+  { subject: 'ConfigEntry', action: 'update', name: 'sensitive configuration', record: () => ({ tier: 'sensitive' }) },
+  { subject: 'ConfigEntry', action: 'update', name: 'critical configuration', record: () => ({ tier: 'critical' }) },
+];
+
+function readCell(scope: (typeof READ_SCOPES)[number], column: MatrixPrincipal): MatrixDecision {
+  const principal = principalFor(column);
+  if (!principal) return 'deny';
+  return decideOn(buildAbility(principal), scope.action, scope.subject, scope.record(principal)).allowed ? 'allow' : 'deny';
+}
+
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+
+/** The Markdown text of policies/matrix.md. */
+export function renderMatrix(): string {
+  const header = row(['scope', ...MATRIX_PRINCIPALS]);
+  const rule = row(['---', ...MATRIX_PRINCIPALS.map(() => '---')]);
+  const cells = computeMatrix();
+  const out: string[] = [
+    '# Decision matrix',
+    '',
+    'Generated from `policies/rules.ts` and `policies/operations.ts` by `npm run policy:matrix`; do not edit by hand.',
+    'A unit test recomputes it and fails on any difference, and the integration suite (T25) checks every cell',
+    'against the running server actions.',
+    '',
+    '- **allow**: permitted. **step-up**: permitted after a fresh passkey or authenticator-code proof bound to this',
+    '  exact operation and input. **approval**: permitted only with a second person’s approval. **deny**: refused',
+    '  (shown as "not found" where the record exists).',
+    '- Columns: each console role; `member`; `suspended-role` (a support user while the support role is suspended);',
+    '  `disabled-user` (an admin whose account is disabled); `anonymous` (no session).',
+    '',
+    '## Operations',
+  ];
+  for (const op of Object.values(OPERATIONS) as OperationDefinition[]) {
+    const ability = op.ability ? `\`${op.ability[0]}\` on \`${op.ability[1]}\`` : 'none (public)';
+    out.push(
+      '',
+      `### \`${op.id}\``,
+      '',
+      `${op.description}. Ability: ${ability}; risk: ${op.risk}; step-up: ${op.stepUp ? 'yes' : 'no'}; reason: ${op.reason}; approval: ${op.approval}.`,
+      '',
+      header,
+      rule,
+    );
+    for (const scope of scopesFor(op)) {
+      out.push(
+        row([
+          scope.name,
+          ...MATRIX_PRINCIPALS.map(
+            (p) => cells.find((c) => c.op === op.id && c.scope === scope.name && c.principal === p)?.decision ?? '?',
+          ),
+        ]),
+      );
+    }
+  }
+  out.push(
+    '',
+    '## Read access',
+    '',
+    row(['subject', 'scope', ...MATRIX_PRINCIPALS]),
+    row(['---', '---', ...MATRIX_PRINCIPALS.map(() => '---')]),
+  );
+  for (const scope of READ_SCOPES) {
+    out.push(row([`\`${scope.action}\` \`${scope.subject}\``, scope.name, ...MATRIX_PRINCIPALS.map((p) => readCell(scope, p))]));
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,170 @@
+/**
+ * Who may do what, as data: `defineRulesFor(principal)` returns the CASL rules of
+ * one viewer (house style 8). RBAC by role, ABAC by conditions on the record:
+ * role hierarchy (nobody acts on a peer or a higher role, nobody on themselves),
+ * the principal's own state (a suspended user or role gets nothing), support ↔
+ * ticket assignment, and configuration sensitivity tiers. Deny by default: what
+ * no rule grants is refused, and even the superadmin's grants are listed actions,
+ * never `manage all`.
+ *
+ * Conditions are Prisma `where` fragments, so the same rule both decides about a
+ * loaded record (`subject()`) and filters queries (`accessibleBy`). Each rule's
+ * `reason` is its id; the audit trail records the id of the rule that decided.
+ *
+ * Pure: no I/O, no server-only imports.
+ */
+import { CONSOLE_ROLES, isConsoleRole, type Role } from './roles';
+
+export type PolicyAction =
+  | 'read'
+  | 'create'
+  | 'update'
+  | 'change_role'
+  | 'grant_privileged_role'
+  | 'suspend'
+  | 'reactivate'
+  | 'disable'
+  | 'delete'
+  | 'reset_mfa'
+  | 'unlock'
+  | 'revoke_sessions'
+  | 'revoke'
+  | 'use_own_session'
+  | 'manage_own_security';
+
+export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry';
+
+/** The viewer as the policy sees it: identity, role and state, all read from the database. */
+export interface Principal {
+  id: string;
+  role: Role;
+  /** active | suspended | disabled */
+  status: string;
+  /** Whether the principal's role is suspended (incident response). */
+  roleSuspended: boolean;
+}
+
+/** A CASL raw rule whose `reason` carries the rule id recorded in the audit trail. */
+export interface PolicyRule {
+  action: PolicyAction | PolicyAction[];
+  subject: PolicySubject;
+  conditions?: Record<string, unknown>;
+  inverted?: boolean;
+  reason: string;
+}
+
+/** Roles an admin manages: everything below admin. */
+export const ADMIN_MANAGED_ROLES = ['auditor', 'support', 'member'] as const satisfies readonly Role[];
+/** Roles whose grant or removal is a privilege change that needs two people. */
+export const PRIVILEGED_ROLES = ['superadmin', 'admin'] as const satisfies readonly Role[];
+/** Roles a superadmin may suspend as a whole. Never superadmin: that would lock everyone out. */
+export const SUSPENDABLE_ROLES = ['admin', 'auditor', 'support'] as const satisfies readonly Role[];
+
+/** Acting on a user record. A verb in this list is never allowed on oneself. */
+const USER_ADMIN_ACTIONS: PolicyAction[] = ['suspend', 'reactivate', 'disable', 'delete', 'reset_mfa', 'unlock', 'revoke_sessions'];
+const NOT_ON_SELF: PolicyAction[] = [...USER_ADMIN_ACTIONS, 'change_role', 'grant_privileged_role'];
+
+/** Configuration sensitivity tiers (used by the configuration area). */
+export const CONFIG_TIERS = ['normal', 'sensitive', 'critical'] as const;
+
+/**
+ * The rules of one principal. An inactive principal (suspended or disabled user,
+ * suspended role) and a member get none: they cannot do anything in the console.
+ */
+export function defineRulesFor(principal: Principal): PolicyRule[] {
+  if (principal.status !== 'active' || principal.roleSuspended || !isConsoleRole(principal.role)) return [];
+  const self = principal.id;
+  const rules: PolicyRule[] = [
+    // Every console user runs their own account: their sessions and their second factors.
+    { action: 'use_own_session', subject: 'User', conditions: { id: self }, reason: 'own.session' },
+    { action: 'manage_own_security', subject: 'User', conditions: { id: self }, reason: 'own.security' },
+    { action: 'read', subject: 'Session', conditions: { userId: self }, reason: 'own.sessions_read' },
+    { action: 'read', subject: 'RoleState', reason: 'any.role_state_read' },
+  ];
+
+  switch (principal.role) {
+    case 'superadmin':
+      rules.push(
+        { action: 'read', subject: 'User', conditions: { deletedAt: null }, reason: 'superadmin.users_read' },
+        { action: 'create', subject: 'User', conditions: { role: { in: ADMIN_MANAGED_ROLES } }, reason: 'superadmin.invite' },
+        {
+          action: USER_ADMIN_ACTIONS,
+          subject: 'User',
+          conditions: { id: { not: self }, deletedAt: null },
+          reason: 'superadmin.manage_users',
+        },
+        {
+          action: 'change_role',
+          subject: 'User',
+          conditions: { id: { not: self }, deletedAt: null, role: { in: ADMIN_MANAGED_ROLES } },
+          reason: 'superadmin.change_role',
+        },
+        {
+          action: 'grant_privileged_role',
+          subject: 'User',
+          conditions: { id: { not: self }, deletedAt: null },
+          reason: 'superadmin.grant_privileged_role',
+        },
+        { action: 'read', subject: 'Session', reason: 'superadmin.sessions_read' },
+        { action: 'revoke', subject: 'Session', conditions: { userId: { not: self } }, reason: 'superadmin.sessions_revoke' },
+        {
+          action: ['suspend', 'reactivate'],
+          subject: 'RoleState',
+          conditions: { role: { in: SUSPENDABLE_ROLES } },
+          reason: 'superadmin.role_state',
+        },
+        { action: 'read', subject: 'AuditEvent', reason: 'superadmin.audit_read' },
+        { action: 'read', subject: 'Ticket', reason: 'superadmin.tickets_read' },
+        { action: ['read', 'update'], subject: 'ConfigEntry', reason: 'superadmin.config' },
+      );
+      break;
+    case 'admin': {
+      const managed = { id: { not: self }, deletedAt: null, role: { in: ADMIN_MANAGED_ROLES } };
+      rules.push(
+        { action: 'read', subject: 'User', conditions: { deletedAt: null }, reason: 'admin.users_read' },
+        { action: 'create', subject: 'User', conditions: { role: { in: ADMIN_MANAGED_ROLES } }, reason: 'admin.invite_lower' },
+        { action: [...USER_ADMIN_ACTIONS, 'change_role'], subject: 'User', conditions: managed, reason: 'admin.manage_lower_roles' },
+        {
+          action: ['read', 'revoke'],
+          subject: 'Session',
+          conditions: { user: { is: { role: { in: ADMIN_MANAGED_ROLES } } } },
+          reason: 'admin.sessions_lower_roles',
+        },
+        { action: 'read', subject: 'AuditEvent', conditions: { actorId: self }, reason: 'admin.audit_own_actions' },
+        { action: 'read', subject: 'Ticket', reason: 'admin.tickets_read' },
+        {
+          action: ['read', 'update'],
+          subject: 'ConfigEntry',
+          conditions: { tier: { in: ['normal', 'sensitive'] } },
+          reason: 'admin.config_below_critical',
+        },
+      );
+      break;
+    }
+    case 'auditor':
+      rules.push(
+        { action: 'read', subject: 'AuditEvent', reason: 'auditor.audit_read' },
+        { action: 'read', subject: 'ConfigEntry', reason: 'auditor.config_read' },
+      );
+      break;
+    case 'support':
+      rules.push({
+        action: ['read', 'update'],
+        subject: 'Ticket',
+        conditions: { assigneeId: self },
+        reason: 'support.assigned_tickets',
+      });
+      break;
+  }
+
+  // Stated once, after every grant, so it wins over them (CASL: later rules take
+  // precedence): nobody changes their own role, suspends or deletes themselves.
+  rules.push({ action: NOT_ON_SELF, subject: 'User', conditions: { id: self }, inverted: true, reason: 'hierarchy.not_self' });
+  return rules;
+}
+
+/** Rule id recorded when no rule grants an action. */
+export const DEFAULT_DENY = 'authz.default_deny';
+
+/** The console roles, for callers that enumerate principals. */
+export const POLICY_ROLES = CONSOLE_ROLES;
