@@ -53,8 +53,13 @@ describe('T25 decision matrix', () => {
 
   it('T28 nobody acts on themselves, and admins never act on admins or superadmins', () => {
     const cells = computeMatrix();
-    for (const c of cells.filter((c) => c.scope === 'self')) expect(`${c.op} ${c.principal}: ${c.decision}`).toBe(`${c.op} ${c.principal}: deny`);
-    for (const c of cells.filter((c) => c.principal === 'admin' && /^(another (admin|superadmin)|(admin|superadmin) →|.* → (admin|superadmin)$|a session of another)/.test(c.scope))) {
+    for (const c of cells.filter((c) => c.scope === 'self'))
+      expect(`${c.op} ${c.principal}: ${c.decision}`).toBe(`${c.op} ${c.principal}: deny`);
+    for (const c of cells.filter(
+      (c) =>
+        c.principal === 'admin' &&
+        /^(another (admin|superadmin)|(admin|superadmin) →|.* → (admin|superadmin)$|a session of another)/.test(c.scope),
+    )) {
       expect(`${c.op} ${c.scope}: ${c.decision}`).toBe(`${c.op} ${c.scope}: deny`);
     }
   });
@@ -63,7 +68,9 @@ describe('T25 decision matrix', () => {
     for (const c of computeMatrix()) {
       const op = OPERATIONS[c.op] as OperationDefinition;
       if (c.decision === 'deny' || op.audience === 'anonymous') continue;
-      expect(c.decision, `${c.op} ${c.scope} ${c.principal}`).toBe(op.approval === 'two-person' ? 'approval' : op.stepUp ? 'step-up' : 'allow');
+      expect(c.decision, `${c.op} ${c.scope} ${c.principal}`).toBe(
+        op.approval === 'two-person' ? 'approval' : op.stepUp ? 'step-up' : 'allow',
+      );
     }
   });
 
