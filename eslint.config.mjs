@@ -49,7 +49,7 @@ export default tseslint.config(
   },
   {
     // The data layer, audit and auth may use the database.
-    files: ['lib/dal/**', 'lib/audit/**', 'lib/auth/**', 'lib/db/**', 'scripts/**', 'tests/**', 'e2e/**'],
+    files: ['lib/dal/**', 'lib/audit/**', 'lib/auth/**', 'lib/db/**', 'scripts/**', 'bench/**', 'tests/**', 'e2e/**'],
     rules: { 'no-restricted-imports': ['error', NEXT_AUTH_IMPORTS] },
   },
   {
@@ -57,8 +57,28 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', PRISMA_IMPORTS] },
   },
   {
+    // policies/ is pure data and pure functions (ARCHITECTURE "Layout"): no I/O, no
+    // server-only or framework imports, nothing from the app, so a reviewer can read
+    // it as data and the matrix can be recomputed anywhere.
+    files: ['policies/**/*.ts'],
+    ignores: ['policies/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(@/(lib|app|components|generated)(/.*)?|server-only|node:.*|fs|path|next(/.*)?|react(/.*)?|@prisma/.*)$',
+              message: 'policies/ must stay pure: no I/O, framework or app imports.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Process configuration is read in one validated module; CLIs, tests and tooling read their own.
-    files: ['lib/env.ts', 'lib/db/migrate/**', 'scripts/**', 'tests/**', 'e2e/**', '*.config.*', 'proxy.ts'],
+    files: ['lib/env.ts', 'lib/db/migrate/**', 'scripts/**', 'bench/**', 'tests/**', 'e2e/**', '*.config.*', 'proxy.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );
