@@ -4,10 +4,13 @@
  *   test build, which contains the test hooks, never serves the demo.
  * - WARDEN_E2E_BUILD is inlined at build time: the build half of the test-hook guard.
  * - Baseline security headers on every response (the nonce-based CSP comes later).
+ * - logging.serverFunctions off: the dev server would otherwise print every server
+ *   action's arguments, passwords included (house style 23: no secrets in logs).
  * @type {import('next').NextConfig}
  */
 const nextConfig = {
   poweredByHeader: false,
+  logging: { serverFunctions: false },
   reactStrictMode: true,
   distDir: process.env.NEXT_DIST_DIR || '.next',
   env: { WARDEN_E2E_BUILD: process.env.WARDEN_E2E_BUILD === '1' ? '1' : '' },

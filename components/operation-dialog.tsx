@@ -78,10 +78,14 @@ export function OperationDialog({
       const v = form.get(name);
       return typeof v === 'string' && v.trim() ? v.trim() : undefined;
     };
-    const fields: OperationFields = {
-      ...(reason !== 'none' ? { reason: text('reason'), ticketRef: text('ticketRef') } : {}),
-      ...(typeToConfirm ? { confirmEmail: typed.trim() } : {}),
-    };
+    // Only fields with a value: an absent field and an empty one mean the same to the server.
+    const fields: OperationFields = Object.fromEntries(
+      Object.entries({
+        reason: reason !== 'none' ? text('reason') : undefined,
+        ticketRef: reason !== 'none' ? text('ticketRef') : undefined,
+        confirmEmail: typeToConfirm ? typed.trim() : undefined,
+      }).filter(([, v]) => v !== undefined),
+    );
     try {
       const result = await onSubmit(fields);
       if (result.ok) {

@@ -22,7 +22,9 @@ export function toPlainInput(raw: unknown): { ok: true; value: unknown } | { ok:
     if (Object.keys(raw).some((k) => FORBIDDEN_KEYS.has(k))) {
       return { ok: false, message: 'The request contained a field that is not allowed.' };
     }
-    return { ok: true, value: raw };
+    // An absent field and a field sent as undefined mean the same; dropping the latter
+    // keeps the step-up binding (canonical JSON has no undefined) identical for both.
+    return { ok: true, value: Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) };
   }
   return { ok: false, message: 'The request was not understood.' };
 }

@@ -38,7 +38,10 @@ export function useStepUp({ enrolled }: { enrolled: boolean }) {
     ): Promise<ActionResult<T> | { ok: false; code: 'CANCELLED'; message: string }> => {
       if (!enrolled) return action(input);
       // Bound to the same part of the input the server binds (never a password).
-      const bound = stepUpBindingInput(OPERATIONS[operation], input) as Record<string, unknown>;
+      // Undefined fields are dropped, as the server drops them before binding.
+      const bound = Object.fromEntries(
+        Object.entries(stepUpBindingInput(OPERATIONS[operation], input) as Record<string, unknown>).filter(([, v]) => v !== undefined),
+      );
       const begin = await beginStepUpAction({ operation, input: bound });
       if (!begin.ok) return begin;
       let evidence;
