@@ -211,6 +211,24 @@ function readCell(scope: (typeof READ_SCOPES)[number], column: MatrixPrincipal):
   return decideOn(buildAbility(principal), scope.action, scope.subject, scope.record(principal)).allowed ? 'allow' : 'deny';
 }
 
+/** One row of the read-access table: what is read (or, for configuration, updated) and each principal's decision. */
+export interface ReadMatrixRow {
+  action: PolicyAction;
+  subject: PolicySubject;
+  scope: string;
+  decisions: Record<MatrixPrincipal, MatrixDecision>;
+}
+
+/** The read-access rows of the matrix (the "Read access" section), for pages that render it. */
+export function computeReadMatrix(): ReadMatrixRow[] {
+  return READ_SCOPES.map((scope) => ({
+    action: scope.action,
+    subject: scope.subject,
+    scope: scope.name,
+    decisions: Object.fromEntries(MATRIX_PRINCIPALS.map((p) => [p, readCell(scope, p)])) as Record<MatrixPrincipal, MatrixDecision>,
+  }));
+}
+
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 
 /** The Markdown text of policies/matrix.md. */

@@ -1,20 +1,29 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { RoleBadge } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';
 import { requireArea } from '@/lib/authz/areas';
+import { listRoleStates } from '@/lib/dal/role-admin';
 import { AREAS } from '@/policies/navigation';
 import { ROLE_DEFINITIONS } from '@/policies/roles';
+import { RoleStateSection } from './_components/role-state-section';
 
 export const metadata: Metadata = { title: 'Roles' };
 
-/** Each role, in plain words, with the console areas it reaches. Rendered from policies/. */
+/** Each role, in plain words, with the console areas it reaches (rendered from policies/), and each role's state. */
 export default async function RolesPage() {
   const viewer = await requireArea('roles');
+  const states = await listRoleStates(viewer);
   return (
     <>
       <PageHeader
         title="Roles"
         description="What each role may and may never do. This page is rendered from the version-controlled policy, so it always matches what the server enforces."
+        actions={
+          <Link href="/roles/matrix" className="text-sm font-medium text-indigo-700 hover:underline">
+            See the full decision matrix
+          </Link>
+        }
       />
       <div className="grid gap-4 lg:grid-cols-2">
         {ROLE_DEFINITIONS.map((d) => (
@@ -54,6 +63,7 @@ export default async function RolesPage() {
           </section>
         ))}
       </div>
+      <RoleStateSection states={states} />
     </>
   );
 }
