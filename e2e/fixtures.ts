@@ -77,14 +77,15 @@ const lastStep = new Map<string, number>();
 
 /**
  * A TOTP code for the user that the server has not seen yet: each time step is
- * accepted once (T05), so a second sign-in in the same 30 s uses the next step
- * (the server accepts T+1), and a third waits for the clock.
+ * accepted once (T05) and the server accepts T-1..T+1, so three codes are
+ * available at once and a fourth waits for the clock.
  */
 export async function freshTotpCode(user: TestUser): Promise<string> {
   if (!user.totpSecret) throw new Error(`${user.email} has no TOTP secret`);
   for (;;) {
     const current = totpStepAt(new Date());
-    const step = Math.max(current, (lastStep.get(user.email) ?? -1) + 1);
+    // The server accepts T-1, T and T+1 (each step once), so start at T-1: three codes at once.
+    const step = Math.max(current - 1, (lastStep.get(user.email) ?? -1) + 1);
     if (step <= current + 1) {
       lastStep.set(user.email, step);
       return totpCodeAt(user.totpSecret, new Date(step * 30_000));
