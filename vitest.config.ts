@@ -32,6 +32,10 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Each file gets its own database; files run in parallel processes.
           fileParallelism: true,
+          // next-auth's ESM imports `next/server` without an extension, which Node's
+          // resolver refuses; processed by Vite it resolves, and its `next/headers`
+          // import then sees the request scope the action harness mocks.
+          server: { deps: { inline: ['next-auth'] } },
         },
       },
     ],

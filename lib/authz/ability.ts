@@ -50,8 +50,8 @@ const NOTHING = { id: { in: [] as string[] } };
 
 /**
  * The Prisma where-fragment of the records `ability` may `action` (house style
- * 10). CASL throws when no rule could match; that becomes a filter matching
- * nothing, so the caller's query simply finds nothing (unauthorized = not found).
+ * 10). When no rule could match, it is a filter matching nothing, so the
+ * caller's query simply finds nothing (unauthorized = not found).
  */
 export function accessibleWhere(ability: PolicyAbility, action: PolicyAction, type: PolicySubject): Record<string, unknown> {
   let where: Record<string, unknown>;
@@ -60,6 +60,11 @@ export function accessibleWhere(ability: PolicyAbility, action: PolicyAction, ty
   } catch {
     return NOTHING;
   }
+  // No rule could match: @casl/prisma 2 answers `{ OR: [] }` (it no longer throws).
+  // Prisma 7 drops an AND element that is only an empty OR, so scopedWhere's
+  // `{ AND: [{ OR: [] }, filter] }` would match every row `filter` matches (an
+  // auditor listing every user). Return the explicit "no row" filter instead.
+  if (Array.isArray(where.OR) && where.OR.length === 0) return NOTHING;
   assertDefinedWhere(where);
   return where;
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Viewer } from '@/lib/auth/viewer';
+import { abilityFor, scopedWhere } from '@/lib/authz/ability';
 import { assertArea } from '@/lib/authz/areas';
 import { db } from '@/lib/db';
 import type { AuditListQuery } from '@/lib/validation/lists';
@@ -25,13 +26,14 @@ export const AUDIT_PAGE_SIZE = 50;
 export async function listAuditEvents(viewer: Viewer, query: AuditListQuery) {
   assertArea(viewer, 'audit');
   const client = await db();
+  // The area check says who may open the page; the rules say which events they see.
   const rows = await client.auditEvent.findMany({
-    where: {
+    where: scopedWhere(abilityFor(viewer), 'read', 'AuditEvent', {
       ...(query.before ? { seq: { lt: query.before } } : {}),
       ...(query.operation ? { operation: query.operation } : {}),
       ...(query.outcome ? { outcome: query.outcome } : {}),
       ...(query.actor ? { actorId: query.actor } : {}),
-    },
+    }),
     orderBy: { seq: 'desc' },
     take: AUDIT_PAGE_SIZE + 1,
     select: {

@@ -9,7 +9,7 @@ import { now } from '@/lib/clock';
 import { db } from '@/lib/db';
 import { INVITATION_TTL_MS } from '@/lib/validation/users';
 import type { Role } from '@/policies/roles';
-import { auditFrom } from './audit-details';
+import { assertActorStillLive, auditFrom } from './audit-details';
 
 export interface InvitationDTO {
   userId: string;
@@ -29,6 +29,7 @@ export async function inviteUser(authz: Authorization, input: { email: string; n
   const expiresAt = new Date(now().getTime() + INVITATION_TTL_MS);
   return client.$transaction(async (tx) => {
     await lockAuditChain(tx);
+    await assertActorStillLive(tx, authz);
     const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
     if (existing) {
       throw new ActionError('CONFLICT', 'An account with this email address already exists.', {

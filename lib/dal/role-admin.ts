@@ -8,7 +8,7 @@ import { ActionError } from '@/lib/authz/result';
 import { now } from '@/lib/clock';
 import { db } from '@/lib/db';
 import { ROLES, type Role } from '@/policies/roles';
-import { auditFrom } from './audit-details';
+import { assertActorStillLive, auditFrom } from './audit-details';
 
 export interface RoleStateDTO {
   role: Role;
@@ -54,6 +54,7 @@ export async function setRoleSuspended(authz: Authorization, role: Role, suspend
   const client = await db();
   return client.$transaction(async (tx) => {
     await lockAuditChain(tx);
+    await assertActorStillLive(tx, authz);
     const current = await tx.roleState.findUnique({ where: { role }, select: { suspended: true } });
     if ((current?.suspended ?? false) === suspended) {
       throw new ActionError('CONFLICT', suspended ? 'This role is already suspended.' : 'This role is not suspended.');

@@ -9,7 +9,7 @@ import { ActionError } from '@/lib/authz/result';
 import { now } from '@/lib/clock';
 import { db } from '@/lib/db';
 import type { SessionListQuery } from '@/lib/validation/lists';
-import { auditFrom } from './audit-details';
+import { assertActorStillLive, auditFrom } from './audit-details';
 
 /** A live session as the Sessions area shows it to an administrator. */
 export interface SessionRowDTO {
@@ -96,11 +96,7 @@ export async function revokeUserSession(authz: Authorization, id: string): Promi
   const client = await db();
   await client.$transaction(async (tx) => {
     await lockAuditChain(tx);
-    const live = await tx.session.findFirst({
-      where: { id: authz.viewer.sessionId, revokedAt: null, user: { status: 'active', deletedAt: null } },
-      select: { id: true },
-    });
-    if (!live) throw new ActionError('UNAUTHENTICATED', 'Your session has ended. Sign in again to continue.');
+    await assertActorStillLive(tx, authz);
     const session = await tx.session.findFirst({
       where: scopedWhere(authz.ability, 'revoke', 'Session', { id, revokedAt: null }),
       select: { id: true, userId: true },

@@ -9,7 +9,7 @@ import { now } from '@/lib/clock';
 import { db, type Tx } from '@/lib/db';
 import type { PolicyAction } from '@/policies/rules';
 import type { Role } from '@/policies/roles';
-import { auditFrom } from './audit-details';
+import { assertActorStillLive, auditFrom } from './audit-details';
 
 /**
  * Administration of user accounts. Every function runs one transaction that
@@ -91,22 +91,6 @@ async function mutateUser(
 /** Role and status only: the audit summary of a user never carries personal data or secrets. */
 function summary(u: Partial<TargetUser>) {
   return { role: u.role ?? null, status: u.status ?? null, deleted: !!u.deletedAt };
-}
-
-/**
- * The acting session must still be live when the change is made, not only when
- * the request began: a session revoked (or a user suspended) a moment ago can
- * no longer finish an action that was already in flight.
- */
-async function assertActorStillLive(tx: Tx, authz: Authorization) {
-  const session = await tx.session.findFirst({
-    where: { id: authz.viewer.sessionId, userId: authz.viewer.userId, revokedAt: null, user: { status: 'active', deletedAt: null } },
-    select: { user: { select: { role: true } } },
-  });
-  const roleState = session ? await tx.roleState.findUnique({ where: { role: session.user.role }, select: { suspended: true } }) : null;
-  if (!session || session.user.role !== authz.viewer.role || roleState?.suspended) {
-    throw new ActionError('UNAUTHENTICATED', 'Your session has ended. Sign in again to continue.');
-  }
 }
 
 /**

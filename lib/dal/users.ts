@@ -27,7 +27,7 @@ export interface UserRowDTO {
   email: string;
   role: string;
   status: string;
-  /** No password yet: the invitation has not been accepted. */
+  /** Invited and not accepted yet: an open invitation and no password. */
   isInvited: boolean;
   isLocked: boolean;
   lastActiveAt: Date | null;
@@ -49,6 +49,7 @@ const ROW_SELECT = {
   lockedUntil: true,
   lastActiveAt: true,
   createdAt: true,
+  _count: { select: { invitations: { where: { usedAt: null, revokedAt: null } } } },
 } as const;
 
 type Row = Prisma.UserGetPayload<{ select: typeof ROW_SELECT }>;
@@ -83,7 +84,8 @@ function toRowDTO(ability: PolicyAbility, row: Row): UserRowDTO {
     email: row.email,
     role: row.role,
     status: row.status,
-    isInvited: row.passwordHash === null,
+    // Members are managed accounts without a console password; only an open invitation makes one "invited".
+    isInvited: row.passwordHash === null && row._count.invitations > 0,
     isLocked: !!row.lockedAt || (!!row.lockedUntil && row.lockedUntil > now()),
     lastActiveAt: row.lastActiveAt,
     createdAt: row.createdAt,
