@@ -1,6 +1,7 @@
 import 'server-only';
 import { recordAudit } from '@/lib/audit/record';
 import type { Viewer } from '@/lib/auth/viewer';
+import { abilityFor, scopedWhere } from '@/lib/authz/ability';
 import { ActionError } from '@/lib/authz/result';
 import { now } from '@/lib/clock';
 import { db } from '@/lib/db';
@@ -19,11 +20,11 @@ export interface MySessionDTO {
 
 const actorOf = (v: Viewer) => ({ id: v.userId, role: v.role, sessionId: v.sessionId });
 
-/** The viewer's own live sessions, newest activity first. Scoped to the viewer in the WHERE. */
+/** The viewer's own live sessions, newest activity first. Scoped to the viewer and by the rules in the WHERE. */
 export async function listMySessions(viewer: Viewer): Promise<MySessionDTO[]> {
   const client = await db();
   const rows = await client.session.findMany({
-    where: { userId: viewer.userId, revokedAt: null, expiresAt: { gt: now() } },
+    where: scopedWhere(abilityFor(viewer), 'read', 'Session', { userId: viewer.userId, revokedAt: null, expiresAt: { gt: now() } }),
     orderBy: { lastSeenAt: 'desc' },
     select: { id: true, ip: true, userAgent: true, createdAt: true, lastSeenAt: true, expiresAt: true },
     take: 100,
