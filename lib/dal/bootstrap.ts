@@ -167,7 +167,7 @@ export async function seedDemo(): Promise<{
 
 /**
  * Unlocks an account locked by failed sign-ins, from the server's command line
- * (until the console's user administration offers it). Audited as `user.unlock`.
+ * (for when nobody who may unlock it in the console can sign in). Audited as `user.unlock`.
  */
 export async function unlockAccountByEmail(email: string, reason: string): Promise<boolean> {
   const client = await db();
