@@ -38,7 +38,9 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 } } }],
   webServer: {
-    command: 'node server.mjs',
+    // The server's log is also kept in var/e2e/server.log, so tests can check what it
+    // wrote (T40: no password, code, token or seed in any log line).
+    command: 'node server.mjs 2>&1 | tee var/e2e/server.log',
     url: `${E2E.baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
