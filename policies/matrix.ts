@@ -128,7 +128,10 @@ const DRAFT_USER_SCOPES: MatrixScope[] = ROLES.map((r) => ({
 export function scopesFor(op: OperationDefinition): MatrixScope[] {
   if (op.target === 'none') return [{ name: 'public', targetRole: null, self: false, before: () => ({}) }];
   if (op.target === 'self') return [{ name: 'own account', targetRole: null, self: true, before: selfUser }];
-  if (op.target === 'draft') return DRAFT_USER_SCOPES;
+  if (op.target === 'draft')
+    return op.ability?.[1] === 'User'
+      ? DRAFT_USER_SCOPES
+      : [{ name: 'the whole trail', targetRole: null, self: false, before: () => ({}) }];
   if (op.id === 'user.role_change') return roleChangeScopes(false);
   if (op.id === 'user.role_grant_privileged') return roleChangeScopes(true);
   const subject = op.ability?.[1];
@@ -257,7 +260,7 @@ export function renderMatrix(): string {
       '',
       `### \`${op.id}\``,
       '',
-      `${op.description}. Ability: ${ability}; risk: ${op.risk}; step-up: ${op.stepUp ? 'yes' : 'no'}; reason: ${op.reason}; approval: ${op.approval}.`,
+      `${op.description}. Ability: ${ability}; risk: ${op.risk}; step-up: ${op.stepUp ? 'yes' : 'no'}; reason: ${op.reason}; approval: ${op.approval}${op.readOnly ? '; an audited read (changes nothing but the trail)' : ''}.`,
       '',
       header,
       rule,

@@ -39,6 +39,8 @@ export interface OperationDefinition {
    * password sign-in within FRESH_SIGN_IN_MS stands in for the proof.
    */
   duringEnrolment?: boolean;
+  /** The operation changes nothing but the audit trail: an audited read (personal-data lookups). */
+  readOnly?: boolean;
   /**
    * The input fields a step-up binds to (default: the whole input). Secrets such as
    * passwords are left out so that no hash of them ever reaches a binding or the trail.
@@ -304,6 +306,19 @@ export const OPERATIONS = {
     ability: ['revoke', 'Session'],
     target: 'record',
     risk: 'high',
+    stepUp: false,
+    reason: 'required',
+    approval: 'none',
+  },
+  'audit.pii_lookup': {
+    id: 'audit.pii_lookup',
+    description:
+      'Check whether an email address appears in the audit trail (events hold only its keyed digest; the lookup itself is recorded)',
+    audience: 'viewer',
+    ability: ['lookup_personal_data', 'AuditEvent'],
+    target: 'draft',
+    readOnly: true,
+    risk: 'low',
     stepUp: false,
     reason: 'required',
     approval: 'none',

@@ -30,7 +30,8 @@ export type PolicyAction =
   | 'revoke_sessions'
   | 'revoke'
   | 'use_own_session'
-  | 'manage_own_security';
+  | 'manage_own_security'
+  | 'lookup_personal_data';
 
 export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry';
 
@@ -113,7 +114,7 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           conditions: { role: { in: SUSPENDABLE_ROLES } },
           reason: 'superadmin.role_state',
         },
-        { action: 'read', subject: 'AuditEvent', reason: 'superadmin.audit_read' },
+        { action: ['read', 'lookup_personal_data'], subject: 'AuditEvent', reason: 'superadmin.audit_read' },
         { action: 'read', subject: 'Ticket', reason: 'superadmin.tickets_read' },
         { action: ['read', 'update'], subject: 'ConfigEntry', reason: 'superadmin.config' },
       );
@@ -143,7 +144,7 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
     }
     case 'auditor':
       rules.push(
-        { action: 'read', subject: 'AuditEvent', reason: 'auditor.audit_read' },
+        { action: ['read', 'lookup_personal_data'], subject: 'AuditEvent', reason: 'auditor.audit_read' },
         { action: 'read', subject: 'ConfigEntry', reason: 'auditor.config_read' },
       );
       break;

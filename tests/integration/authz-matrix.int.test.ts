@@ -1,3 +1,4 @@
+import { lookupPersonalDataAction } from '@/app/(console)/audit/_actions/lookup-personal-data';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { beginStepUpAction } from '@/app/(console)/_actions/begin-step-up';
 import { completeStepUpAction } from '@/app/(console)/_actions/complete-step-up';
@@ -71,6 +72,7 @@ const RECORD_ACTIONS: Record<string, ServerAction> = {
   'session.revoke_user': revokeUserSessionAction,
   'role.suspend': suspendRoleAction,
   'role.reactivate': reactivateRoleAction,
+  'audit.pii_lookup': lookupPersonalDataAction,
 };
 
 /**
@@ -289,6 +291,25 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     };
   }
 
+  /** A personal-data lookup changes nothing but the trail: its effect is its own audit event. */
+  function lookupTarget(caller: Caller): Target {
+    const email = `t25-lookup-${Math.random().toString(36).slice(2, 10)}@int.warden.test`;
+    const lookups = () =>
+      h.db.auditEvent.count({ where: { operation: 'audit.pii_lookup', outcome: 'success', actorId: caller.user?.id ?? '-' } });
+    return {
+      input: { email, reason: REASON },
+      snapshot: lookups,
+      assertChanged: async (data) => {
+        expect(data).toMatchObject({ total: 0, events: [], digest: expect.stringMatching(/^hmac-sha256:[0-9a-f]{32}$/) });
+        const event = await h.db.auditEvent.findFirstOrThrow({
+          where: { operation: 'audit.pii_lookup', actorId: caller.user!.id },
+          orderBy: { seq: 'desc' },
+        });
+        expect(event.details.includes(email)).toBe(false);
+      },
+    };
+  }
+
   function inviteTarget(scope: MatrixScope, caller: Caller): Target {
     const role = scope.targetRole!;
     const email = `t25-invited-${role}-${Math.random().toString(36).slice(2, 10)}@int.warden.test`;
@@ -309,7 +330,7 @@ describe.each(testProviders())('T25 authorization matrix through the real server
 
   async function targetFor(op: OperationId, scope: MatrixScope, column: MatrixPrincipal, caller: Caller, expectSuccess: boolean) {
     const def = operation(op);
-    if (def.target === 'draft') return inviteTarget(scope, caller);
+    if (def.target === 'draft') return def.ability?.[1] === 'AuditEvent' ? lookupTarget(caller) : inviteTarget(scope, caller);
     if (def.ability?.[1] === 'RoleState') return roleTarget(op, scope, expectSuccess);
     if (def.ability?.[1] === 'Session') return sessionTarget(scope, caller);
     return userTarget(op, scope, column, caller);
