@@ -30,6 +30,14 @@ export interface CreateDbOptions {
 }
 
 /**
+ * Interactive transactions: every audited write queues on the audit chain lock
+ * (lib/audit/append), so in a burst a transaction may wait for a pool connection
+ * and then for the lock well beyond Prisma's defaults (2 s to start, 5 s to run).
+ * Waiting is correct there; giving up would fail a legitimate change.
+ */
+const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 20_000 };
+
+/**
  * Creates a client. SQLite: the file's folder is created, WAL is switched on (it
  * persists in the file), foreign keys are enforced and writers wait up to 10 s
  * for the lock instead of failing with SQLITE_BUSY.
@@ -38,13 +46,13 @@ export async function createDb({ url, poolSize = 10 }: CreateDbOptions): Promise
   const provider = providerOf(url);
   if (provider === 'postgres') {
     const adapter = new PrismaPg({ connectionString: url, max: poolSize });
-    const db = new PostgresClient({ adapter }) as unknown as Db;
+    const db = new PostgresClient({ adapter, transactionOptions: TRANSACTION_OPTIONS }) as unknown as Db;
     return { db, provider };
   }
   const file = sqliteFilePath(url);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const adapter = new PrismaBetterSqlite3({ url: file, timeout: 10_000 });
-  const db = new SqliteClient({ adapter });
+  const db = new SqliteClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
   await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
