@@ -1,6 +1,21 @@
 import type { Instrumentation } from 'next';
 
 /**
+ * Starts the audit checkpoint scheduler in the Node.js server runtime (not in the
+ * edge runtime, not during the build): every 30 s a signed checkpoint is made when
+ * one is due (docs/audit-chain-format.md "Checkpoints"). Failures are logged, never thrown.
+ */
+export async function register(): Promise<void> {
+  // Next.js's documented form: NEXT_RUNTIME is inlined per bundle, so the edge bundle
+  // drops the import. (Not lib/env.ts: it cannot load in the edge runtime.)
+  // eslint-disable-next-line no-restricted-syntax -- see above
+  if (process.env.NEXT_RUNTIME === 'nodejs') {
+    const { startCheckpointScheduler } = await import('@/lib/audit/checkpoint-scheduler');
+    startCheckpointScheduler();
+  }
+}
+
+/**
  * Logs every error Next.js catches while rendering or running an action, with the
  * request's correlation id and the digest shown to the user, as one JSON line.
  */

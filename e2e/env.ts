@@ -25,6 +25,10 @@ export const E2E = {
     AUTH_SECRET: 'e2e-only-secret-0123456789abcdef0123456789abcdef',
     WARDEN_TEST_HOOKS: '1',
     WARDEN_TEST_CLOCK_FILE: path.join(root, 'var/e2e/clock.json'),
+    // Audit checkpoint signing: scripts/e2e.sh creates the key (`audit:keys -- init`) in var/e2e, never committed.
+    WARDEN_AUDIT_SIGNING_KEY_FILE: path.join(root, 'var/e2e/audit/signing-key.pem'),
+    WARDEN_AUDIT_PUBLIC_KEYS_FILE: path.join(root, 'var/e2e/audit/public-keys.json'),
+    WARDEN_AUDIT_CHECKPOINT_DIR: path.join(root, 'var/e2e/audit/checkpoints'),
     LOG_LEVEL: 'warn',
     // The test runner plays the trusted reverse proxy, so T01/T02 can rotate
     // X-Forwarded-For; any other peer's forwarded headers are still ignored.

@@ -11,6 +11,12 @@ const booleanFlag = z
   .optional()
   .transform((v) => v === '1' || v === 'true');
 
+/** An optional value where an empty string (`NAME=` in .env) means "not set". */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.string().min(1).default('file:./var/warden.db'),
@@ -40,6 +46,23 @@ const EnvSchema = z.object({
   /** Runtime half of the test-hook guard; the build half is WARDEN_E2E_BUILD. */
   WARDEN_TEST_HOOKS: booleanFlag,
   WARDEN_TEST_CLOCK_FILE: z.string().optional(),
+  /** Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints: a file path… (docs/audit-chain-format.md "Keys") */
+  WARDEN_AUDIT_SIGNING_KEY_FILE: optionalText,
+  /** …or the PEM text itself. The file wins when both are set. */
+  WARDEN_AUDIT_SIGNING_KEY: optionalText,
+  /** The published public keys ("warden.public-keys.v1"), also served at GET /api/audit/public-keys. */
+  WARDEN_AUDIT_PUBLIC_KEYS_FILE: z.string().min(1).default('var/audit/public-keys.json'),
+  /** Directory of the external checkpoint log (checkpoints.jsonl); put it on storage the database's administrators cannot rewrite. */
+  WARDEN_AUDIT_CHECKPOINT_DIR: z.string().min(1).default('var/audit/checkpoints'),
+  /** A checkpoint is made after this many new audit events… */
+  WARDEN_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** …or this many minutes after the last one when there are new events. */
+  WARDEN_AUDIT_CHECKPOINT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Playwright suite against a production build with test hooks on:
 # builds into .next-e2e (WARDEN_E2E_BUILD=1), recreates var/e2e/warden-e2e.db,
-# migrates and seeds the demo organisation, then `playwright test` (which starts
+# migrates and seeds the demo organisation, creates the audit signing key, then `playwright test` (which starts
 # server.mjs itself). Extra arguments go to Playwright.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,7 @@ rm -rf var/e2e && mkdir -p var/e2e
 echo '{"offsetMs":0}' > var/e2e/clock.json
 npx tsx scripts/db/migrate.ts deploy
 npx tsx --conditions=react-server scripts/seed.ts --demo >/dev/null
+npx tsx --conditions=react-server scripts/audit-keys.ts init >/dev/null
 
 echo "▶ Running Playwright…"
 # The fixtures import lib/ modules marked server-only (to seal TOTP secrets as the

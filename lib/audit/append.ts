@@ -47,13 +47,15 @@ export const AUDIT_OPERATIONS = {
   'user.reset_mfa': 'An administrator removed a user’s second factors; their sessions ended.',
   'user.revoke_sessions': 'An administrator ended every session of a user.',
   'session.revoke_user': 'An administrator ended one session of another user.',
-  'audit.pii_lookup': 'An auditor or superadmin checked whether an email address appears in the trail (recorded with its digest, never the address).',
+  'audit.pii_lookup':
+    'An auditor or superadmin checked whether an email address appears in the trail (recorded with its digest, never the address).',
   'role.suspend': 'A superadmin suspended a whole role; its holders are refused until it is reactivated.',
   'role.reactivate': 'A superadmin reactivated a suspended role.',
   'user.create': 'A user account was created (first-run setup, seed or administration).',
   'system.seed': 'The database was seeded with initial data (actor: system).',
   'audit.key_rotate': 'The checkpoint signing key was rotated (CLI, actor: system); details name the old and new key ids.',
-  'audit.export': 'An offline-verifiable export bundle of the audit trail was written (CLI, actor: system); details give the seq range and counts.',
+  'audit.export':
+    'An offline-verifiable export bundle of the audit trail was written (CLI, actor: system); details give the seq range and counts.',
 } as const satisfies Record<string, string>;
 
 /** An operation id from {@link AUDIT_OPERATIONS}. */

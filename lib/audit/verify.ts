@@ -46,6 +46,19 @@ const DEFAULT_PAGE_SIZE = 1000;
  * @throws on database errors (the caller reports them as "could not verify").
  */
 export async function verifyChain(db: AuditEventReader, opts: VerifyChainOptions = {}): Promise<VerifyChainResult> {
+  return verifyEventStream(readAuditEventPages(db, opts));
+}
+
+/** One stored AuditEvent row: the hashed columns plus prevHash and hash. */
+export type AuditEventRow = AuditEventFields & { prevHash: string; hash: string };
+
+/**
+ * Reads every event by seq in pages (keyset `seq > last`, not OFFSET), fetching
+ * the next page while the caller processes the current one. Constant memory.
+ *
+ * @throws on database errors, or if pageSize is not a positive integer.
+ */
+export async function* readAuditEventPages(db: AuditEventReader, opts: VerifyChainOptions = {}): AsyncGenerator<AuditEventRow[]> {
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error('pageSize must be a positive integer');
 
@@ -56,9 +69,6 @@ export async function verifyChain(db: AuditEventReader, opts: VerifyChainOptions
       take: pageSize,
     });
 
-  let count = 0;
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
   let page = fetchPage(undefined);
   for (;;) {
     const rows = await page;
@@ -66,24 +76,48 @@ export async function verifyChain(db: AuditEventReader, opts: VerifyChainOptions
     const hasMore = last !== undefined && rows.length === pageSize;
     if (hasMore) {
       // Fetch the next page while this one is hashed (overlaps I/O and CPU on
-      // PostgreSQL). If we stop early its result is unused; the no-op catch
-      // keeps a failure of that unused query from being an unhandled rejection.
+      // PostgreSQL). If the consumer stops early its result is unused; the no-op
+      // catch keeps a failure of that unused query from being an unhandled rejection.
       page = fetchPage(last.seq);
       page.catch(() => undefined);
     }
+    yield rows;
+    if (!hasMore) return;
+  }
+}
+
+/**
+ * The chain checks of {@link verifyChain} over any stream of events in seq order
+ * (single rows or pages of rows). `hooks.onVerified` is called for each event
+ * found intact, in order; the walk stops at the first bad event, which is passed
+ * to `hooks.onBroken` (the checkpoint verifier inspects it to name the attack).
+ */
+export async function verifyEventStream(
+  events: AsyncIterable<AuditEventRow | readonly AuditEventRow[]>,
+  hooks: { onVerified?: (row: AuditEventRow) => void; onBroken?: (row: AuditEventRow) => void } = {},
+): Promise<VerifyChainResult> {
+  const { onVerified, onBroken } = hooks;
+  let count = 0;
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  for await (const item of events) {
+    const rows: readonly AuditEventRow[] = Array.isArray(item) ? item : [item as AuditEventRow];
     for (const row of rows) {
       const failure = checkEvent(row, expectedSeq, prevHash);
-      if (failure) return { ok: false, count, ...failure };
+      if (failure) {
+        onBroken?.(row);
+        return { ok: false, count, ...failure };
+      }
+      onVerified?.(row);
       prevHash = row.hash;
       expectedSeq += 1;
       count += 1;
     }
-    if (!hasMore) break;
   }
   return { ok: true, count, headSeq: expectedSeq - 1, headHash: prevHash };
 }
 
-function checkEvent(row: AuditEventFields & { prevHash: string; hash: string }, expectedSeq: number, prevHash: string): Failure | null {
+function checkEvent(row: AuditEventRow, expectedSeq: number, prevHash: string): Failure | null {
   const seq = row.seq;
   if (seq < expectedSeq) {
     return {

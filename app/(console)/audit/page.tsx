@@ -6,14 +6,17 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Time } from '@/components/ui/time';
 import { requireArea } from '@/lib/authz/areas';
 import { listAuditEvents } from '@/lib/dal/audit';
+import { auditIntegritySummary } from '@/lib/dal/audit-integrity';
 import { AUDIT_OUTCOMES, AuditListQuerySchema, firstValues } from '@/lib/validation/lists';
+import { IntegrityStatus } from './_components/integrity-status';
+import { PersonalDataLookup } from './_components/personal-data-lookup';
 
 export const metadata: Metadata = { title: 'Audit trail' };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireArea('audit');
   const query = AuditListQuerySchema.parse(firstValues(await searchParams));
-  const { rows, nextBefore } = await listAuditEvents(viewer, query);
+  const [{ rows, nextBefore }, integrity] = await Promise.all([listAuditEvents(viewer, query), auditIntegritySummary(viewer)]);
   const next = new URLSearchParams();
   if (query.operation) next.set('operation', query.operation);
   if (query.outcome) next.set('outcome', query.outcome);
@@ -25,6 +28,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         title="Audit trail"
         description="Every sign-in, sign-out and privileged action, newest first. Each event is chained to the one before it by SHA-256; `npm run audit:verify` checks the whole chain."
       />
+      <IntegrityStatus summary={integrity} />
+      <p className="mb-4 text-sm text-slate-600">
+        <a href="/api/audit/verifier" download className="font-medium text-indigo-700 underline hover:text-indigo-600">
+          Download the standalone verifier
+        </a>{' '}
+        (one file, plain Node 18 or newer, no access to this server needed): run{' '}
+        <code className="font-mono text-xs">node warden-verify.mjs &lt;bundle-dir&gt; --keys &lt;public-keys.json&gt;</code> on an export
+        bundle from <code className="font-mono text-xs">npm run audit:export</code>, with the public-keys file you received through a
+        separate channel.
+      </p>
       <form
         method="get"
         role="search"
@@ -123,6 +136,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           )}
         </nav>
       </div>
+      <PersonalDataLookup />
     </>
   );
 }

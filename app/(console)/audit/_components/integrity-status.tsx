@@ -1,0 +1,73 @@
+import { Badge } from '@/components/ui/badge';
+import { Time } from '@/components/ui/time';
+import type { AuditIntegritySummaryDTO } from '@/lib/dal/audit-integrity';
+
+/**
+ * Read-only integrity panel of the audit page: the newest signed checkpoint and how
+ * much of the trail it covers. It states its own limit: the full verification is
+ * `npm run audit:verify` (or the standalone verifier on an export), with pinned keys.
+ */
+export function IntegrityStatus({ summary }: { summary: AuditIntegritySummaryDTO }) {
+  const { head, checkpoint, eventsSinceCheckpoint, externalLogSeq } = summary;
+  const healthy = checkpoint !== null && checkpoint.isSignatureValid && checkpoint.isMatchingEvent;
+  return (
+    <section
+      aria-labelledby="integrity-heading"
+      className="mb-4 rounded-xl bg-white p-4 text-sm shadow-sm ring-1 ring-slate-200"
+      data-testid="integrity-status"
+    >
+      <h2 id="integrity-heading" className="mb-2 flex items-center gap-2 font-semibold text-slate-900">
+        Integrity
+        {checkpoint === null ? (
+          <Badge tone="amber">no checkpoint yet</Badge>
+        ) : healthy ? (
+          <Badge tone="green">newest checkpoint verified</Badge>
+        ) : (
+          <Badge tone="red">newest checkpoint does not verify</Badge>
+        )}
+      </h2>
+      {checkpoint === null ? (
+        <p className="text-slate-600">
+          No signed checkpoint has been made{head ? ` for the ${head.seq} events so far` : ''}. Checkpoints need an audit signing key (
+          <code className="font-mono text-xs">npm run audit:keys -- init</code>).
+        </p>
+      ) : (
+        <dl className="grid grid-cols-1 gap-x-6 gap-y-1 sm:grid-cols-2">
+          <div>
+            <dt className="inline text-slate-500">Covers events up to </dt>
+            <dd className="inline font-mono tabular-nums">seq {checkpoint.seq}</dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-500">Signed </dt>
+            <dd className="inline">
+              <Time value={checkpoint.ts} /> with key <span className="font-mono text-xs">{checkpoint.keyId}</span>
+            </dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-500">Signature under the published keys: </dt>
+            <dd className="inline">{checkpoint.isSignatureValid ? 'valid' : 'INVALID'}</dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-500">Event {checkpoint.seq} still has the signed hash: </dt>
+            <dd className="inline">{checkpoint.isMatchingEvent ? 'yes' : 'NO'}</dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-500">Head: </dt>
+            <dd className="inline">
+              {head ? `seq ${head.seq}` : '—'}
+              {eventsSinceCheckpoint > 0 ? ` (${eventsSinceCheckpoint} newer events not yet covered by a signature)` : ' (covered)'}
+            </dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-500">External checkpoint log: </dt>
+            <dd className="inline">{externalLogSeq === null ? 'not on this server' : `up to seq ${externalLogSeq}`}</dd>
+          </div>
+        </dl>
+      )}
+      <p className="mt-2 text-xs text-slate-500">
+        This checks the newest checkpoint only. To prove the whole trail, run{' '}
+        <code className="font-mono">npm run audit:verify -- --keys &lt;pinned public-keys.json&gt;</code> or verify an export offline.
+      </p>
+    </section>
+  );
+}
