@@ -63,6 +63,15 @@ const EnvSchema = z.object({
     .min(1)
     .max(24 * 60)
     .default(15),
+  /**
+   * Key of the keyed digests (HMAC-SHA-256) that stand for personal data in audit
+   * events: base64url of 32 random bytes. Without it the key is derived from
+   * AUTH_SECRET (so changing AUTH_SECRET would change every digest).
+   */
+  WARDEN_AUDIT_PII_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, { error: 'WARDEN_AUDIT_PII_KEY must be base64url of 32 bytes (43 characters).' })
+    .optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { createHmac, hkdfSync } from 'node:crypto';
 import { db, type Tx } from '@/lib/db';
-import { authSecret } from '@/lib/env';
+import { authSecret, env } from '@/lib/env';
 import { POLICY_VERSION } from '@/lib/policy-version';
 import { requestContext } from '@/lib/request/context';
 import { appendAuditEvent, type AuditOperation } from './append';
@@ -61,12 +61,17 @@ export async function recordAuditWith(tx: Tx, record: AuditRecord, ctx: AuditSou
 let piiKey: Buffer | undefined;
 
 /**
- * Personal fields are stored in audit details as keyed hashes (HMAC-SHA-256 with
- * a key derived from the application secret), so an auditor can match events
- * about the same email without the trail holding the address itself.
+ * Personal fields are stored in audit details as keyed hashes (HMAC-SHA-256, the
+ * key outside the database: WARDEN_AUDIT_PII_KEY, else derived from AUTH_SECRET
+ * with HKDF), so an auditor can match events about the same email through an
+ * audited lookup without the trail holding the address itself. Without the key
+ * a digest cannot be tested against guessed addresses.
  */
 export function piiDigest(value: string): string {
-  piiKey ??= Buffer.from(hkdfSync('sha256', authSecret(), 'warden', 'warden.audit.pii.v1', 32));
+  const configured = env().WARDEN_AUDIT_PII_KEY;
+  piiKey ??= configured
+    ? Buffer.from(configured, 'base64url')
+    : Buffer.from(hkdfSync('sha256', authSecret(), 'warden', 'warden.audit.pii.v1', 32));
   return `hmac-sha256:${createHmac('sha256', piiKey).update(value).digest('hex').slice(0, 32)}`;
 }
 
