@@ -91,6 +91,18 @@ END
 \$\$;
 SQL
 
+# A login role with no privileges of its own: the restricted-role test grants it what
+# docs/operators.md says the console needs (no UPDATE/DELETE/TRUNCATE on the audit tables).
+as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres >&2 <<SQL
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${ROLE}_app') THEN
+    CREATE ROLE ${ROLE}_app LOGIN PASSWORD '${PASSWORD}_app';
+  END IF;
+END
+\$\$;
+SQL
+
 # Test databases are dropped WITH (FORCE); signalling an autovacuum worker that is
 # still in one needs pg_signal_backend (a test-only role on a test-only cluster).
 as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres -c "GRANT pg_signal_backend TO $ROLE" >&2
