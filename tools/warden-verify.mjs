@@ -3,7 +3,8 @@
  * warden-verify.mjs: the standalone verifier of a Warden audit export bundle
  * (format "warden.bundle.v1", docs/audit-chain-format.md "Export bundle").
  *
- *   node warden-verify.mjs <bundle-dir> [--keys <pinned public-keys.json>] [--json]
+ *   node warden-verify.mjs <bundle-dir> [--keys <pinned public-keys.json>]
+ *                          [--expect-checkpoint <digest>]... [--json]
  *
  * One file, plain Node >= 18, no dependencies: only node: built-ins, so an auditor
  * can read all of it and run it on a laptop with no access to Warden's server.
@@ -13,8 +14,12 @@
  * checks seq continuity, checks every checkpoint (warden.checkpoint.v1: digest,
  * Ed25519 signature (RFC 8032) under a key valid at its ts, the prev chain) and
  * every checkpoint inside the range against the event hash at its seq, and the
- * manifest's SHA-256 of each file. It prints what was proven, or the first
- * problem with its attack class (the class names of the format document).
+ * manifest's SHA-256 of each file. With --expect-checkpoint, each checkpoint
+ * digest the auditor received through another channel must be among the bundle's
+ * verified checkpoints: a bundle rewritten without its newest checkpoints (and with
+ * a recomputed manifest) is otherwise indistinguishable from an older export. It
+ * prints what was proven, or the first problem with its attack class (the class
+ * names of the format document).
  *
  * Exit codes: 0 everything holds, 1 tampering found, 2 usage error or the bundle
  * could not be read (nothing was concluded).
@@ -93,6 +98,7 @@ export const CLASS_OF = {
   events_end_early: 'truncation',
   incomplete_line: 'truncation',
   checkpoint_beyond_head: 'truncation',
+  expected_checkpoint_missing: 'truncation',
   checkpoint_seq_decreased: 'rollback',
   checkpoint_hash_mismatch: 'recomputed_chain',
   malformed: 'forged_checkpoint',
@@ -496,11 +502,34 @@ async function checkEvents(file, anchor, bySeq) {
 }
 
 /**
- * Verifies the bundle in `dir`. `keysFile`: the auditor's pinned public keys
- * (otherwise the bundle's own). Resolves to the proof; rejects with
- * BundleProblem (tampering) or UnreadableBundle (nothing concluded).
+ * Each pinned digest (received out of band) must be the digest of one of the
+ * verified checkpoints; else the bundle was cut before it (checkpoint lines removed,
+ * manifest recomputed) or exported with a range that ends before it.
  */
-export async function verifyBundle(dir, { keysFile = null } = {}) {
+function matchPinned(checkpoints, expected, toSeq) {
+  const pinned = [];
+  for (const digest of expected) {
+    const c = checkpoints.find((x) => x.digest === digest);
+    if (!c) {
+      const newest = checkpoints.at(-1);
+      const have = newest ? `the newest it holds is seq ${newest.seq}, digest ${newest.digest}` : 'it holds no checkpoint';
+      throw new BundleProblem(
+        'expected_checkpoint_missing',
+        `the checkpoint you pinned (digest ${digest}) is not among the bundle's ${checkpoints.length} verified checkpoints (${have}, range ends at seq ${toSeq}): checkpoints were removed from the end of the bundle, or it was exported with a range ending before that checkpoint; ask for a bundle whose range reaches it`,
+      );
+    }
+    pinned.push({ digest, seq: c.seq, ts: c.ts, keyId: c.keyId, matched: c.matched ?? 'before_range', coversThrough: c.seq });
+  }
+  return pinned;
+}
+
+/**
+ * Verifies the bundle in `dir`. `keysFile`: the auditor's pinned public keys
+ * (otherwise the bundle's own). `expectCheckpoints`: checkpoint digests (64 lowercase
+ * hex) the auditor received separately; each must be in the bundle. Resolves to the
+ * proof; rejects with BundleProblem (tampering) or UnreadableBundle (nothing concluded).
+ */
+export async function verifyBundle(dir, { keysFile = null, expectCheckpoints = [] } = {}) {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UnreadableBundle(`${dir} is not a directory`);
   const manifest = loadManifest(dir);
   const texts = Object.fromEntries(FILES.filter((f) => f !== 'events.jsonl').map((f) => [f, readBytes(dir, f)]));
@@ -583,6 +612,7 @@ export async function verifyBundle(dir, { keysFile = null } = {}) {
       );
   }
 
+  const pinnedCheckpoints = matchPinned(checkpoints, expectCheckpoints, events.headSeq);
   const inRange = checkpoints.filter((c) => c.matched !== null);
   const newest = inRange.length > 0 ? Math.max(...inRange.map((c) => c.seq)) : null;
   const pinnedOut =
@@ -597,6 +627,7 @@ export async function verifyBundle(dir, { keysFile = null } = {}) {
     keys: { source: keysFile ? 'pinned' : 'bundle', file: keysFile, keyIds: keys.map((k) => k.keyId), bundleKeysNotPinned: pinnedOut },
     checkpoints: checkpoints.map(({ seq, ts, keyId, digest, matched }) => ({ seq, ts, keyId, digest, matched: matched ?? 'before_range' })),
     signedThrough: newest,
+    pinnedCheckpoints,
   };
 }
 
@@ -641,8 +672,17 @@ function proofLines(r, selfHash) {
       `NOTE    events ${r.signedThrough + 1} to ${r.range.toSeq} come after the newest checkpoint in the range: linked, but not covered by a signature`,
     );
   }
+  for (const p of r.pinnedCheckpoints) {
+    const covered =
+      p.matched === 'before_range'
+        ? `it precedes this range (events up to seq ${p.seq} are not in the bundle)`
+        : `events up to seq ${p.seq} are covered by it`;
+    out.push(`PROVEN  your pinned checkpoint ${p.digest} is in the bundle: seq ${p.seq} at ${p.ts}, key ${p.keyId}; ${covered}`);
+  }
   out.push(
-    'NOTE    a bundle cannot show events after its range or checkpoints left out of it: compare the newest checkpoint digest with one you obtained separately',
+    r.pinnedCheckpoints.length > 0
+      ? 'NOTE    a bundle cannot show events after its range or checkpoints newer than the ones you pinned: pin the newest digest you obtained separately'
+      : 'NOTE    a bundle cannot show events after its range or checkpoints left out of it: compare the newest checkpoint digest with one you obtained separately, or pass --expect-checkpoint <digest>',
   );
   if (selfHash)
     out.push(`NOTE    this verifier's SHA-256 is ${selfHash}; compare it with the copy in the Warden repository (tools/warden-verify.mjs)`);
@@ -651,15 +691,17 @@ function proofLines(r, selfHash) {
   return out;
 }
 
-const USAGE = `usage: node warden-verify.mjs <bundle-dir> [--keys <pinned public-keys.json>] [--json]
+const USAGE = `usage: node warden-verify.mjs <bundle-dir> [--keys <pinned public-keys.json>] [--expect-checkpoint <digest>]... [--json]
 
 Verifies a Warden audit export bundle offline (warden.bundle.v1).
-  --keys <file>  trust only these public keys (the file you received separately); default: the bundle's own
-  --json         print the result as one JSON object
+  --keys <file>                 trust only these public keys (the file you received separately); default: the bundle's own
+  --expect-checkpoint <digest>  a checkpoint digest (64 hex) you received separately, e.g. from the external
+                                checkpoint log; the bundle must contain it, else truncation (repeatable)
+  --json                        print the result as one JSON object
 Exit codes: 0 verified, 1 tampering found, 2 usage error or unreadable bundle.`;
 
 function parseArgs(argv) {
-  const args = { dir: null, keysFile: null, json: false, help: false };
+  const args = { dir: null, keysFile: null, expectCheckpoints: [], json: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
@@ -667,6 +709,11 @@ function parseArgs(argv) {
     else if (a === '--keys') {
       args.keysFile = argv[++i] ?? null;
       if (!args.keysFile) return { error: '--keys needs a file' };
+    } else if (a === '--expect-checkpoint') {
+      const digest = argv[++i] ?? '';
+      if (!/^[0-9a-fA-F]{64}$/.test(digest))
+        return { error: '--expect-checkpoint needs a checkpoint digest: 64 hex digits (the "digest" member of a checkpoint line)' };
+      args.expectCheckpoints.push(digest.toLowerCase());
     } else if (a.startsWith('-')) return { error: `unknown option ${JSON.stringify(a)}` };
     else if (args.dir === null) args.dir = a;
     else return { error: `unexpected argument ${JSON.stringify(a)}` };
@@ -693,7 +740,7 @@ export async function main(argv, out = process.stdout, err = process.stderr) {
     selfHash = null;
   }
   try {
-    const result = await verifyBundle(args.dir, { keysFile: args.keysFile });
+    const result = await verifyBundle(args.dir, { keysFile: args.keysFile, expectCheckpoints: args.expectCheckpoints });
     out.write(args.json ? `${JSON.stringify({ ...result, verifierSha256: selfHash })}\n` : `${proofLines(result, selfHash).join('\n')}\n`);
     return 0;
   } catch (error) {
