@@ -82,12 +82,25 @@ const OPERATION_IDS = Object.keys(AUDIT_OPERATIONS) as [AuditOperation, ...Audit
 const SECRET_WORDS = new Set(['password', 'passwd', 'passphrase', 'secret', 'token', 'otp', 'totp', 'cookie', 'authorization']);
 const SECRET_PAIRS = new Set(['api key', 'private key', 'recovery code', 'recovery codes', 'session token']);
 
+/**
+ * U+0000 is replaced by U+FFFD (REPLACEMENT CHARACTER) in every text column
+ * (SECURITY.md T37, docs/audit-chain-format.md "Control characters"): PostgreSQL
+ * text cannot hold NUL, and rejecting it would lose the audit event of an action
+ * that already happened. The replacement is made before hashing, so what is
+ * stored is exactly what is hashed, on both providers. Other controls are stored
+ * as given; JCS escapes them in the hash input and in exports.
+ */
+export function replaceNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
 const wellFormed = (max: number) =>
   z
     .string()
     .min(1)
     .max(max)
-    .refine((s) => !hasLoneSurrogate(s), { error: 'must be valid Unicode (no lone surrogates)' });
+    .refine((s) => !hasLoneSurrogate(s), { error: 'must be valid Unicode (no lone surrogates)' })
+    .transform(replaceNul);
 
 const optionalText = (max: number) => wellFormed(max).nullable().default(null);
 
@@ -274,9 +287,9 @@ function isSecretName(key: string): boolean {
   return words.some((w, i) => i > 0 && SECRET_PAIRS.has(`${words[i - 1]} ${w}`));
 }
 
-/** Replaces lone surrogates and cuts to the limit without splitting a surrogate pair. */
+/** Replaces lone surrogates and NUL, and cuts to the limit without splitting a surrogate pair. */
 function truncateUserAgent(userAgent: string): string {
-  const repaired = userAgent.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  const repaired = replaceNul(userAgent.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
   if (repaired.length <= AUDIT_LIMITS.userAgentChars) return repaired;
   const cut = repaired.slice(0, AUDIT_LIMITS.userAgentChars);
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;

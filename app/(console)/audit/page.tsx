@@ -4,6 +4,7 @@ import { OutcomeBadge, RoleBadge } from '@/components/ui/badge';
 import { SelectField, TextField } from '@/components/ui/field';
 import { PageHeader } from '@/components/ui/page-header';
 import { Time } from '@/components/ui/time';
+import { showControlCharacters } from '@/lib/audit/display';
 import { requireArea } from '@/lib/authz/areas';
 import { listAuditEvents } from '@/lib/dal/audit';
 import { auditIntegritySummary } from '@/lib/dal/audit-integrity';
@@ -105,19 +106,21 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     {e.actorId ? (
                       <span className="flex items-center gap-2">
                         {e.actorRole ? <RoleBadge role={e.actorRole} /> : null}
-                        <span className="font-mono text-xs">{e.actorId.slice(0, 10)}</span>
+                        <span className="font-mono text-xs">{showControlCharacters(e.actorId.slice(0, 10))}</span>
                       </span>
                     ) : (
                       <span className="text-slate-500">anonymous</span>
                     )}
                   </td>
                   <td className="px-4 py-2 font-mono text-xs">{e.operation}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{e.targetType ? `${e.targetType}:${e.targetId?.slice(0, 10)}` : '—'}</td>
+                  <td className="px-4 py-2 font-mono text-xs">
+                    {e.targetType ? showControlCharacters(`${e.targetType}:${e.targetId?.slice(0, 10)}`) : '—'}
+                  </td>
                   <td className="px-4 py-2">
                     <OutcomeBadge outcome={e.outcome} />
-                    {e.reasonCode ? <span className="ml-1 text-xs text-slate-500">{e.reasonCode}</span> : null}
+                    {e.reasonCode ? <span className="ml-1 text-xs text-slate-500">{showControlCharacters(e.reasonCode)}</span> : null}
                   </td>
-                  <td className="px-4 py-2 font-mono text-xs">{e.ip ?? '—'}</td>
+                  <td className="px-4 py-2 font-mono text-xs">{e.ip ? showControlCharacters(e.ip) : '—'}</td>
                   <td className="px-4 py-2 font-mono text-xs text-slate-500" title={e.hash}>
                     {e.hash.slice(0, 12)}
                   </td>

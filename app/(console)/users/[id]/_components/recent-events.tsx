@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { OutcomeBadge, RoleBadge } from '@/components/ui/badge';
 import { Time } from '@/components/ui/time';
+import { showControlCharacters } from '@/lib/audit/display';
 import type { UserDetailDTO } from '@/lib/dal/users';
 import { Card } from './card';
 
@@ -55,7 +56,9 @@ export function RecentEvents({ events, canOpenAudit }: { events: UserDetailDTO['
                   <td className="py-2 pr-4 font-mono text-xs">{e.operation}</td>
                   <td className="py-2 pr-4">
                     <OutcomeBadge outcome={e.outcome} />
-                    {e.reasonCode ? <span className="ml-1 font-mono text-xs text-slate-500">{e.reasonCode}</span> : null}
+                    {e.reasonCode ? (
+                      <span className="ml-1 font-mono text-xs text-slate-500">{showControlCharacters(e.reasonCode)}</span>
+                    ) : null}
                   </td>
                   <td className="py-2">
                     {e.actorRole ? <RoleBadge role={e.actorRole} /> : <span className="text-slate-400">system</span>}
