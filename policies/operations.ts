@@ -323,6 +323,18 @@ export const OPERATIONS = {
     reason: 'required',
     approval: 'none',
   },
+  'audit.verify': {
+    id: 'audit.verify',
+    description: 'Verify the whole audit trail now: replay every event and check every signed checkpoint and the external log',
+    audience: 'viewer',
+    ability: ['verify', 'AuditEvent'],
+    target: 'draft',
+    readOnly: true,
+    risk: 'low',
+    stepUp: false,
+    reason: 'none',
+    approval: 'none',
+  },
   'role.suspend': {
     id: 'role.suspend',
     description: 'Suspend a whole role (incident response): every holder is signed out and refused until it is reactivated',

@@ -31,7 +31,8 @@ export type PolicyAction =
   | 'revoke'
   | 'use_own_session'
   | 'manage_own_security'
-  | 'lookup_personal_data';
+  | 'lookup_personal_data'
+  | 'verify';
 
 export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry';
 
@@ -114,7 +115,7 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           conditions: { role: { in: SUSPENDABLE_ROLES } },
           reason: 'superadmin.role_state',
         },
-        { action: ['read', 'lookup_personal_data'], subject: 'AuditEvent', reason: 'superadmin.audit_read' },
+        { action: ['read', 'lookup_personal_data', 'verify'], subject: 'AuditEvent', reason: 'superadmin.audit_read' },
         { action: 'read', subject: 'Ticket', reason: 'superadmin.tickets_read' },
         { action: ['read', 'update'], subject: 'ConfigEntry', reason: 'superadmin.config' },
       );
@@ -144,7 +145,7 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
     }
     case 'auditor':
       rules.push(
-        { action: ['read', 'lookup_personal_data'], subject: 'AuditEvent', reason: 'auditor.audit_read' },
+        { action: ['read', 'lookup_personal_data', 'verify'], subject: 'AuditEvent', reason: 'auditor.audit_read' },
         { action: 'read', subject: 'ConfigEntry', reason: 'auditor.config_read' },
       );
       break;

@@ -1,4 +1,5 @@
 import { lookupPersonalDataAction } from '@/app/(console)/audit/_actions/lookup-personal-data';
+import { verifyTrailAction } from '@/app/(console)/audit/_actions/verify-trail';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { beginStepUpAction } from '@/app/(console)/_actions/begin-step-up';
 import { completeStepUpAction } from '@/app/(console)/_actions/complete-step-up';
@@ -73,6 +74,7 @@ const RECORD_ACTIONS: Record<string, ServerAction> = {
   'role.suspend': suspendRoleAction,
   'role.reactivate': reactivateRoleAction,
   'audit.pii_lookup': lookupPersonalDataAction,
+  'audit.verify': verifyTrailAction,
 };
 
 /**
@@ -291,6 +293,24 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     };
   }
 
+  /** Verifying the trail changes nothing but the trail: its effect is its own audit event, carrying the result. */
+  function verifyTarget(caller: Caller): Target {
+    const verifications = () =>
+      h.db.auditEvent.count({ where: { operation: 'audit.verify', outcome: 'success', actorId: caller.user?.id ?? '-' } });
+    return {
+      input: {},
+      snapshot: verifications,
+      assertChanged: async (data) => {
+        expect(data).toMatchObject({ ok: true, finding: null });
+        const event = await h.db.auditEvent.findFirstOrThrow({
+          where: { operation: 'audit.verify', actorId: caller.user!.id },
+          orderBy: { seq: 'desc' },
+        });
+        expect(JSON.parse(event.details)).toMatchObject({ intact: true });
+      },
+    };
+  }
+
   /** A personal-data lookup changes nothing but the trail: its effect is its own audit event. */
   function lookupTarget(caller: Caller): Target {
     const email = `t25-lookup-${Math.random().toString(36).slice(2, 10)}@int.warden.test`;
@@ -330,6 +350,7 @@ describe.each(testProviders())('T25 authorization matrix through the real server
 
   async function targetFor(op: OperationId, scope: MatrixScope, column: MatrixPrincipal, caller: Caller, expectSuccess: boolean) {
     const def = operation(op);
+    if (op === 'audit.verify') return verifyTarget(caller);
     if (def.target === 'draft') return def.ability?.[1] === 'AuditEvent' ? lookupTarget(caller) : inviteTarget(scope, caller);
     if (def.ability?.[1] === 'RoleState') return roleTarget(op, scope, expectSuccess);
     if (def.ability?.[1] === 'Session') return sessionTarget(scope, caller);
@@ -400,7 +421,7 @@ describe.each(testProviders())('T25 authorization matrix through the real server
           operation: op,
           outcome: 'success',
           decision: cell.rule,
-          reason: REASON,
+          reason: def.reason === 'none' ? null : REASON,
           policyVersion: POLICY_VERSION,
         }),
       ]);
