@@ -49,7 +49,8 @@ export const AUDIT_OPERATIONS = {
   'session.revoke_user': 'An administrator ended one session of another user.',
   'audit.pii_lookup':
     'An auditor or superadmin checked whether an email address appears in the trail (recorded with its digest, never the address).',
-  'audit.verify': 'An auditor or superadmin verified the whole trail from the console; details carry the result (intact, or the first attack class and seq).',
+  'audit.verify':
+    'An auditor or superadmin verified the whole trail from the console; details carry the result (intact, or the first attack class and seq).',
   'role.suspend': 'A superadmin suspended a whole role; its holders are refused until it is reactivated.',
   'role.reactivate': 'A superadmin reactivated a suspended role.',
   'user.create': 'A user account was created (first-run setup, seed or administration).',

@@ -11,6 +11,8 @@ import { auditIntegritySummary } from '@/lib/dal/audit-integrity';
 import { AUDIT_OUTCOMES, AuditListQuerySchema, firstValues } from '@/lib/validation/lists';
 import { IntegrityStatus } from './_components/integrity-status';
 import { PersonalDataLookup } from './_components/personal-data-lookup';
+import { VerifyTrail } from './_components/verify-trail';
+import { ExportTools } from './_components/export-tools';
 
 export const metadata: Metadata = { title: 'Audit trail' };
 
@@ -30,15 +32,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         description="Every sign-in, sign-out and privileged action, newest first. Each event is chained to the one before it by SHA-256; `npm run audit:verify` checks the whole chain."
       />
       <IntegrityStatus summary={integrity} />
-      <p className="mb-4 text-sm text-slate-600">
-        <a href="/api/audit/verifier" download className="font-medium text-indigo-700 underline hover:text-indigo-600">
-          Download the standalone verifier
-        </a>{' '}
-        (one file, plain Node 18 or newer, no access to this server needed): run{' '}
-        <code className="font-mono text-xs">node warden-verify.mjs &lt;bundle-dir&gt; --keys &lt;public-keys.json&gt;</code> on an export
-        bundle from <code className="font-mono text-xs">npm run audit:export</code>, with the public-keys file you received through a
-        separate channel.
-      </p>
+      <VerifyTrail />
+      <ExportTools headSeq={integrity.head?.seq ?? null} />
       <form
         method="get"
         role="search"
