@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AuditExportError, exportAuditBundle, type ExportBundleResult, type RangeEnd } from '@/lib/audit/export';
+import { AuditExportError, exportAuditBundle, exportAuditRecord, type ExportBundleResult, type RangeEnd } from '@/lib/audit/export';
 import { recordAuditWith } from '@/lib/audit/record';
 import { dbHandle, type Db } from '@/lib/db';
 
@@ -42,17 +42,7 @@ async function recordExport(db: Db, result: ExportBundleResult) {
       tx,
       {
         actor: null,
-        operation: 'audit.export',
-        target: { type: 'AuditExport', id: result.manifestSha256.slice(0, 16) },
-        outcome: 'success',
-        details: {
-          fromSeq: result.fromSeq,
-          toSeq: result.toSeq,
-          events: result.count,
-          checkpoints: result.checkpoints,
-          headHash: result.headHash,
-          manifestSha256: result.manifestSha256,
-        },
+        ...exportAuditRecord(result),
         decision: 'cli.audit_export',
       },
       { correlationId: randomUUID(), ip: null, userAgent: 'warden-cli/audit-export' },

@@ -7,6 +7,7 @@ import type { Db } from '@/lib/db/client';
 import { canonicalize, type JsonObject } from './canonical-json';
 import { PUBLIC_KEYS_FORMAT, storedCheckpointFromRow, type PublicKeysFile } from './checkpoint-format';
 import { readPublicKeysIfAny } from './signing-keys';
+import type { AuditRecord } from './record';
 import type { AuditEventRow } from './verify';
 
 /**
@@ -236,5 +237,25 @@ async function writeBundle(db: Db, dir: string, fromSeq: number, toSeq: number, 
     checkpoints: rows.length,
     headHash: events.headHash,
     manifestSha256: manifestFile.sha256,
+  };
+}
+
+/**
+ * The audit event of an export, the same from the CLI and the console: the range,
+ * the counts and the manifest hash, so the trail names exactly what left the system.
+ */
+export function exportAuditRecord(result: ExportBundleResult): Omit<AuditRecord, 'actor' | 'decision'> {
+  return {
+    operation: 'audit.export',
+    target: { type: 'AuditExport', id: result.manifestSha256.slice(0, 16) },
+    outcome: 'success',
+    details: {
+      fromSeq: result.fromSeq,
+      toSeq: result.toSeq,
+      events: result.count,
+      checkpoints: result.checkpoints,
+      headHash: result.headHash,
+      manifestSha256: result.manifestSha256,
+    },
   };
 }

@@ -1,6 +1,13 @@
 import 'server-only';
 import fs from 'node:fs';
-import { AuditExportError, exportAuditBundle, resolveExportRange, type ExportBundleResult, type RangeEnd } from '@/lib/audit/export';
+import {
+  AuditExportError,
+  exportAuditBundle,
+  exportAuditRecord,
+  resolveExportRange,
+  type ExportBundleResult,
+  type RangeEnd,
+} from '@/lib/audit/export';
 import { recordAudit } from '@/lib/audit/record';
 import type { Viewer } from '@/lib/auth/viewer';
 import { assertArea } from '@/lib/authz/areas';
@@ -51,18 +58,8 @@ export async function exportAuditBundleFor(
   try {
     await client.$transaction((tx) =>
       recordAudit(tx, {
+        ...exportAuditRecord(result),
         actor: { id: viewer.userId, role: viewer.role, sessionId: viewer.sessionId },
-        operation: 'audit.export',
-        target: { type: 'AuditExport', id: result.manifestSha256.slice(0, 16) },
-        outcome: 'success',
-        details: {
-          fromSeq: result.fromSeq,
-          toSeq: result.toSeq,
-          events: result.count,
-          checkpoints: result.checkpoints,
-          headHash: result.headHash,
-          manifestSha256: result.manifestSha256,
-        },
         decision: 'console.audit_bundle',
       }),
     );
