@@ -2,26 +2,32 @@ import 'server-only';
 import { ActionError } from '@/lib/authz/result';
 import { now } from '@/lib/clock';
 import type { Tx } from '@/lib/db';
-import type { AuditActor } from '@/lib/audit/record';
+import type { AuditOperation } from '@/lib/audit/append';
+import { recordAudit } from '@/lib/audit/record';
 import type { Authorization } from '@/lib/authz/authorization';
 
 /**
- * The parts of an audit event every authorized mutation records the same way:
- * the actor, the rule that decided, the reason, the ticket reference and the
- * step-up evidence (ARCHITECTURE "Audit trail").
+ * Appends the success event of an authorized operation in the caller's
+ * transaction, the same way for every one: the operation defineAction authorized,
+ * the actor, the rule that decided, the reason, and the ticket reference and
+ * step-up evidence in `details` (ARCHITECTURE "Audit trail").
  */
-export function auditFrom(authz: Authorization): {
-  actor: AuditActor;
-  decision: string;
-  reason: string | null;
-  evidence: { ticketRef?: string; stepUp: boolean };
-} {
-  return {
+export function recordAuthorized(
+  tx: Tx,
+  authz: Authorization,
+  event: { target: { type: string; id: string } | null; details?: Record<string, unknown> },
+) {
+  const evidence = { ...(authz.ticketRef ? { ticketRef: authz.ticketRef } : {}), stepUp: authz.steppedUp };
+  return recordAudit(tx, {
     actor: { id: authz.viewer.userId, role: authz.viewer.role, sessionId: authz.viewer.sessionId },
-    decision: authz.rule,
+    // Every catalog operation is also in the audit catalogue (policies/matrix.test.ts).
+    operation: authz.op as AuditOperation,
+    target: event.target,
+    outcome: 'success',
     reason: authz.reason,
-    evidence: { ...(authz.ticketRef ? { ticketRef: authz.ticketRef } : {}), stepUp: authz.steppedUp },
-  };
+    decision: authz.rule,
+    details: { ...evidence, ...event.details },
+  });
 }
 
 /**

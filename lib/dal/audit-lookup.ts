@@ -1,9 +1,9 @@
 import 'server-only';
-import { piiDigest, recordAudit } from '@/lib/audit/record';
+import { piiDigest } from '@/lib/audit/record';
 import { scopedWhere } from '@/lib/authz/ability';
 import type { Authorization } from '@/lib/authz/authorization';
 import { db } from '@/lib/db';
-import { assertActorStillLive, auditFrom } from './audit-details';
+import { assertActorStillLive, recordAuthorized } from './audit-details';
 
 export interface PersonalDataLookupDTO {
   /** The keyed digest the trail holds for this address (what was searched for). */
@@ -36,16 +36,7 @@ export async function lookupPersonalData(authz: Authorization, email: string): P
         select: { seq: true, ts: true, operation: true, outcome: true },
       }),
     ]);
-    const audit = auditFrom(authz);
-    await recordAudit(tx, {
-      actor: audit.actor,
-      operation: 'audit.pii_lookup',
-      target: null,
-      outcome: 'success',
-      reason: audit.reason,
-      decision: audit.decision,
-      details: { ...audit.evidence, digest, matches: total },
-    });
+    await recordAuthorized(tx, authz, { target: null, details: { digest, matches: total } });
     return { digest, total, events };
   });
 }

@@ -1,6 +1,5 @@
 import 'server-only';
 import fs from 'node:fs';
-import { recordAudit } from '@/lib/audit/record';
 import { readPublicKeysIfAny } from '@/lib/audit/signing-keys';
 import type { IntegrityReport } from '@/lib/audit/verify-checkpoints';
 import { verifyAuditIntegrity } from '@/lib/audit/verify-sources';
@@ -8,7 +7,7 @@ import type { Authorization } from '@/lib/authz/authorization';
 import { ActionError } from '@/lib/authz/result';
 import { db } from '@/lib/db';
 import { env } from '@/lib/env';
-import { auditFrom } from './audit-details';
+import { recordAuthorized } from './audit-details';
 
 /** The result of a verification as the audit page shows it. */
 export interface TrailVerificationDTO {
@@ -44,16 +43,10 @@ export async function verifyTrailNow(authz: Authorization): Promise<TrailVerific
     if (!externalDir) report.notes.push('no external checkpoint log on this server: truncation and rollback cannot be detected');
     report.notes.push('keys are the server’s published ones; pin your own copy with the CLI or the standalone verifier');
     const result = toDTO(report);
-    const audit = auditFrom(authz);
     await client.$transaction((tx) =>
-      recordAudit(tx, {
-        actor: audit.actor,
-        operation: 'audit.verify',
+      recordAuthorized(tx, authz, {
         target: null,
-        outcome: 'success',
-        decision: audit.decision,
         details: {
-          ...audit.evidence,
           intact: result.ok,
           events: result.events,
           headSeq: result.headSeq,

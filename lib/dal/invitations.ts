@@ -9,7 +9,7 @@ import { now } from '@/lib/clock';
 import { db } from '@/lib/db';
 import { INVITATION_TTL_MS } from '@/lib/validation/users';
 import type { Role } from '@/policies/roles';
-import { assertActorStillLive, auditFrom } from './audit-details';
+import { assertActorStillLive, recordAuthorized } from './audit-details';
 
 export interface InvitationDTO {
   userId: string;
@@ -41,15 +41,9 @@ export async function inviteUser(authz: Authorization, input: { email: string; n
       select: { id: true },
     });
     await tx.invitation.create({ data: { userId: user.id, tokenHash: hashToken(token), createdById: authz.viewer.userId, expiresAt } });
-    const audit = auditFrom(authz);
-    await recordAudit(tx, {
-      actor: audit.actor,
-      operation: 'user.invite',
+    await recordAuthorized(tx, authz, {
       target: { type: 'User', id: user.id },
-      outcome: 'success',
-      reason: audit.reason,
-      decision: audit.decision,
-      details: { ...audit.evidence, role: input.role, email: piiDigest(input.email), expiresAt: expiresAt.toISOString() },
+      details: { role: input.role, email: piiDigest(input.email), expiresAt: expiresAt.toISOString() },
     });
     return { userId: user.id, token, expiresAt };
   });

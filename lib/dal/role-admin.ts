@@ -1,6 +1,5 @@
 import 'server-only';
 import { lockAuditChain } from '@/lib/audit/append';
-import { recordAudit } from '@/lib/audit/record';
 import type { Viewer } from '@/lib/auth/viewer';
 import { abilityFor, decide } from '@/lib/authz/ability';
 import type { Authorization } from '@/lib/authz/authorization';
@@ -8,7 +7,7 @@ import { ActionError } from '@/lib/authz/result';
 import { now } from '@/lib/clock';
 import { db } from '@/lib/db';
 import { ROLES, type Role } from '@/policies/roles';
-import { assertActorStillLive, auditFrom } from './audit-details';
+import { assertActorStillLive, recordAuthorized } from './audit-details';
 
 export interface RoleStateDTO {
   role: Role;
@@ -66,16 +65,7 @@ export async function setRoleSuspended(authz: Authorization, role: Role, suspend
       update: { suspended, suspendedAt: suspended ? at : null },
     });
     const holders = await tx.user.count({ where: { role, status: 'active', deletedAt: null } });
-    const audit = auditFrom(authz);
-    await recordAudit(tx, {
-      actor: audit.actor,
-      operation: suspended ? 'role.suspend' : 'role.reactivate',
-      target: { type: 'RoleState', id: role },
-      outcome: 'success',
-      reason: audit.reason,
-      decision: audit.decision,
-      details: { ...audit.evidence, holders },
-    });
+    await recordAuthorized(tx, authz, { target: { type: 'RoleState', id: role }, details: { holders } });
     return { holders };
   });
 }

@@ -1,7 +1,6 @@
 import 'server-only';
 import type { Prisma } from '@/generated/sqlite/client';
 import { lockAuditChain } from '@/lib/audit/append';
-import { recordAudit } from '@/lib/audit/record';
 import type { Viewer } from '@/lib/auth/viewer';
 import { abilityFor, decide, scopedWhere } from '@/lib/authz/ability';
 import type { Authorization } from '@/lib/authz/authorization';
@@ -9,7 +8,7 @@ import { ActionError } from '@/lib/authz/result';
 import { now } from '@/lib/clock';
 import { db } from '@/lib/db';
 import type { SessionListQuery } from '@/lib/validation/lists';
-import { assertActorStillLive, auditFrom } from './audit-details';
+import { assertActorStillLive, recordAuthorized } from './audit-details';
 
 /** A live session as the Sessions area shows it to an administrator. */
 export interface SessionRowDTO {
@@ -103,15 +102,6 @@ export async function revokeUserSession(authz: Authorization, id: string): Promi
     });
     if (!session) throw new ActionError('NOT_FOUND', 'That session does not exist or has already ended.');
     await tx.session.update({ where: { id }, data: { revokedAt: now(), revokedReason: 'revoked_by_admin' } });
-    const audit = auditFrom(authz);
-    await recordAudit(tx, {
-      actor: audit.actor,
-      operation: 'session.revoke_user',
-      target: { type: 'Session', id },
-      outcome: 'success',
-      reason: audit.reason,
-      decision: audit.decision,
-      details: { ...audit.evidence, userId: session.userId },
-    });
+    await recordAuthorized(tx, authz, { target: { type: 'Session', id }, details: { userId: session.userId } });
   });
 }

@@ -1,6 +1,5 @@
 import 'server-only';
 import { lockAuditChain } from '@/lib/audit/append';
-import { recordAudit } from '@/lib/audit/record';
 import { unlockAccount } from '@/lib/auth/throttle';
 import { scopedWhere } from '@/lib/authz/ability';
 import type { Authorization } from '@/lib/authz/authorization';
@@ -9,7 +8,7 @@ import { now } from '@/lib/clock';
 import { db, type Tx } from '@/lib/db';
 import type { PolicyAction } from '@/policies/rules';
 import type { Role } from '@/policies/roles';
-import { assertActorStillLive, auditFrom } from './audit-details';
+import { assertActorStillLive, recordAuthorized } from './audit-details';
 
 /**
  * Administration of user accounts. Every function runs one transaction that
@@ -68,16 +67,9 @@ async function mutateUser(
     const before = await tx.user.findFirst({ where: scopedWhere(authz.ability, action, 'User', { id }), select: USER_FIELDS });
     if (!before) throw new ActionError('NOT_FOUND', 'That user does not exist or is no longer available.');
     const change = await work(tx, before);
-    const audit = auditFrom(authz);
-    await recordAudit(tx, {
-      actor: audit.actor,
-      operation: authz.op,
+    await recordAuthorized(tx, authz, {
       target: { type: 'User', id },
-      outcome: 'success',
-      reason: audit.reason,
-      decision: audit.decision,
       details: {
-        ...audit.evidence,
         before: summary(before),
         after: summary({ ...before, ...change.after }),
         ...(change.sessionsEnded !== undefined ? { sessionsEnded: change.sessionsEnded } : {}),
