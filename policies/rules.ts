@@ -32,6 +32,8 @@ export type PolicyAction =
   | 'use_own_session'
   | 'manage_own_security'
   | 'lookup_personal_data'
+  | 'analyze'
+  | 'export'
   | 'verify';
 
 export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry';
@@ -115,7 +117,11 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           conditions: { role: { in: SUSPENDABLE_ROLES } },
           reason: 'superadmin.role_state',
         },
-        { action: ['read', 'lookup_personal_data', 'verify'], subject: 'AuditEvent', reason: 'superadmin.audit_read' },
+        {
+          action: ['read', 'analyze', 'export', 'lookup_personal_data', 'verify'],
+          subject: 'AuditEvent',
+          reason: 'superadmin.audit_read',
+        },
         { action: 'read', subject: 'Ticket', reason: 'superadmin.tickets_read' },
         { action: ['read', 'update'], subject: 'ConfigEntry', reason: 'superadmin.config' },
       );
@@ -132,7 +138,7 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           conditions: { user: { is: { role: { in: ADMIN_MANAGED_ROLES } } } },
           reason: 'admin.sessions_lower_roles',
         },
-        { action: 'read', subject: 'AuditEvent', conditions: { actorId: self }, reason: 'admin.audit_own_actions' },
+        { action: ['read', 'export'], subject: 'AuditEvent', conditions: { actorId: self }, reason: 'admin.audit_own_actions' },
         { action: 'read', subject: 'Ticket', reason: 'admin.tickets_read' },
         {
           action: ['read', 'update'],
@@ -145,7 +151,11 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
     }
     case 'auditor':
       rules.push(
-        { action: ['read', 'lookup_personal_data', 'verify'], subject: 'AuditEvent', reason: 'auditor.audit_read' },
+        {
+          action: ['read', 'analyze', 'export', 'lookup_personal_data', 'verify'],
+          subject: 'AuditEvent',
+          reason: 'auditor.audit_read',
+        },
         { action: 'read', subject: 'ConfigEntry', reason: 'auditor.config_read' },
       );
       break;

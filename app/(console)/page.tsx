@@ -8,6 +8,7 @@ import { auditHead } from '@/lib/dal/audit';
 import { listMySessions } from '@/lib/dal/sessions';
 import { countUsersByRole } from '@/lib/dal/users';
 import { mayUseArea } from '@/policies/navigation';
+import { auditCapability } from '@/lib/authz/audit-access';
 import { roleDefinition } from '@/policies/roles';
 
 export const metadata: Metadata = { title: 'Overview' };
@@ -15,10 +16,11 @@ export const metadata: Metadata = { title: 'Overview' };
 export default async function HomePage() {
   const viewer = await requireArea('home');
   const role = roleDefinition(viewer.role);
+  const wholeTrail = auditCapability(viewer, 'wholeTrail').allowed;
   const [sessions, userCounts, head] = await Promise.all([
     listMySessions(viewer),
     mayUseArea(viewer.role, 'users') ? countUsersByRole(viewer) : null,
-    mayUseArea(viewer.role, 'audit') ? auditHead(viewer) : null,
+    wholeTrail ? auditHead(viewer) : null,
   ]);
   return (
     <>
@@ -56,7 +58,7 @@ export default async function HomePage() {
             </Link>
           </Card>
         ) : null}
-        {mayUseArea(viewer.role, 'audit') ? (
+        {wholeTrail ? (
           <Card title="Audit trail">
             <p className="text-3xl font-semibold tabular-nums">{head?.seq ?? 0}</p>
             <p className="text-sm text-slate-600">

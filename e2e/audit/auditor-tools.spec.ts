@@ -12,7 +12,7 @@ test.describe('[AUDITOR] the audit trail can be checked without trusting the ser
   }) => {
     const auditor = await createUser('auditor');
     await signIn(page, auditor);
-    await page.goto('/audit');
+    await page.goto('/audit/integrity');
 
     await page.getByRole('button', { name: 'Verify now' }).click();
     await expect(page.getByTestId('verify-result')).toContainText('Intact', { timeout: 60_000 });

@@ -6,62 +6,9 @@ import type { Tx } from '@/lib/db/client';
 import { canonicalize, CanonicalJsonError, hasLoneSurrogate } from './canonical-json';
 import { computeEventHash, GENESIS_HASH, type AuditEventFields } from './hash';
 
-/**
- * Typed catalogue of audit operation ids (house style 21). An event's operation
- * must be listed here, so the set of things the trail can say is reviewable in
- * one place. Naming is outcome-based: one id per operation, and the `outcome`
- * field (success | denied | failure) with a `reasonCode` says how it went. A
- * failed sign-in is `auth.sign_in` + outcome `failure`, not a separate id, so
- * "all sign-in attempts" is one filter and attempts cannot be miscounted.
- */
-export const AUDIT_OPERATIONS = {
-  'auth.sign_in': 'A sign-in attempt. failure/denied carry a reasonCode such as invalid_credentials or locked.',
-  'auth.sign_out': 'A user ended their own session.',
-  'session.revoke': 'A session was revoked by its owner or an administrator.',
-  'session.revoke_own': 'Attempt to end one of the actor’s own sessions (recorded here when denied).',
-  'session.revoke_own_others': 'Attempt to end all other sessions of the actor (recorded here when denied).',
-  'session.end': 'A session was found past its limits (idle, absolute, user or role state) and ended.',
-  'auth.second_factor': 'A second-factor attempt during sign-in (TOTP, recovery code or passkey); outcome and reasonCode say how it went.',
-  'auth.reauthenticate': 'The actor re-entered their password (and second factor) before a security change.',
-  'auth.step_up': 'A step-up proof for one operation and input was issued (or refused) after a fresh passkey or TOTP check.',
-  'auth.lockout': 'An account reached the failure limit and was locked, or entered a growing delay.',
-  'auth.rate_limited': 'Sign-in attempts from one address (or overall) exceeded their limit.',
-  'auth.webauthn_counter_regression': 'A passkey presented a signature counter that did not increase; the credential was flagged.',
-  'account.totp_enable': 'The actor enrolled an authenticator app (TOTP).',
-  'account.totp_disable': 'The actor removed their authenticator app (TOTP).',
-  'account.passkey_register': 'The actor registered a passkey.',
-  'account.passkey_register_finish': 'Attempt to finish a passkey registration (recorded here when denied).',
-  'account.passkey_rename': 'The actor renamed one of their passkeys.',
-  'account.passkey_remove': 'The actor removed one of their passkeys.',
-  'account.recovery_codes_generate': 'The actor generated a new set of recovery codes (the old set stops working).',
-  'account.password_change': 'The actor changed their password.',
-  'user.unlock': 'An administrator unlocked an account locked by failed sign-ins.',
-  'user.invite': 'An administrator invited a user (the account exists without a password until the invitation is accepted).',
-  'user.invite_accept': 'An invited user set their password with a one-time invitation link.',
-  'user.role_change': 'An administrator changed a user’s role between member, support and auditor.',
-  'user.role_grant_privileged': 'Attempt to grant or revoke the admin or superadmin role (two-person approval).',
-  'user.suspend': 'An administrator suspended a user; their sessions ended.',
-  'user.reactivate': 'An administrator reactivated a suspended or disabled user.',
-  'user.disable': 'An administrator disabled a user; their sessions ended.',
-  'user.delete': 'An administrator deleted a user (soft delete); their sessions ended.',
-  'user.reset_mfa': 'An administrator removed a user’s second factors; their sessions ended.',
-  'user.revoke_sessions': 'An administrator ended every session of a user.',
-  'session.revoke_user': 'An administrator ended one session of another user.',
-  'audit.pii_lookup':
-    'An auditor or superadmin checked whether an email address appears in the trail (recorded with its digest, never the address).',
-  'audit.verify':
-    'An auditor or superadmin verified the whole trail from the console; details carry the result (intact, or the first attack class and seq).',
-  'role.suspend': 'A superadmin suspended a whole role; its holders are refused until it is reactivated.',
-  'role.reactivate': 'A superadmin reactivated a suspended role.',
-  'user.create': 'A user account was created (first-run setup, seed or administration).',
-  'system.seed': 'The database was seeded with initial data (actor: system).',
-  'audit.key_rotate': 'The checkpoint signing key was rotated (CLI, actor: system); details name the old and new key ids.',
-  'audit.export':
-    'An offline-verifiable export bundle of the audit trail was written (CLI, actor: system); details give the seq range and counts.',
-} as const satisfies Record<string, string>;
+import { AUDIT_OPERATIONS, type AuditOperation } from './operations';
 
-/** An operation id from {@link AUDIT_OPERATIONS}. */
-export type AuditOperation = keyof typeof AUDIT_OPERATIONS;
+export { AUDIT_OPERATIONS, type AuditOperation };
 
 /** How an audited attempt ended. */
 export const AUDIT_OUTCOMES = ['success', 'denied', 'failure'] as const;
@@ -168,6 +115,15 @@ export const AuditEventInputSchema = z.strictObject({
 /** What callers pass to {@link appendAuditEvent}. */
 export type AuditEventInput = z.input<typeof AuditEventInputSchema>;
 
+/**
+ * Options of {@link appendAuditEvent}. `at` is for the demo seed's synthetic
+ * history only (an event time in the past); it can never make time go
+ * backwards along the chain, because the previous event's time still wins.
+ */
+export interface AppendOptions {
+  at?: Date;
+}
+
 /** What {@link appendAuditEvent} returns: where the event landed in the chain. */
 export interface AppendedAuditEvent {
   seq: number;
@@ -217,7 +173,7 @@ export async function lockAuditChain(tx: Tx): Promise<void> {
  *
  * @throws AuditAppendError for invalid input or a missing lock row; database errors as they are.
  */
-export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<AppendedAuditEvent> {
+export async function appendAuditEvent(tx: Tx, input: AuditEventInput, options: AppendOptions = {}): Promise<AppendedAuditEvent> {
   const parsed = AuditEventInputSchema.safeParse(input);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
@@ -230,12 +186,17 @@ export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<
     throw new AuditAppendError('lock_row_missing', 'audit lock row (AuditLock id=1) is missing; refusing to append');
   }
 
-  const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+  const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true, ts: true } });
   const prevHash = head?.hash ?? GENESIS_HASH;
+  // ts never decreases along the chain: a wall clock stepped backwards is absorbed
+  // by repeating the previous event's time. The audit browser relies on this to
+  // turn a time window into a seq range (docs/audit-chain-format.md, "Time").
+  const clock = Math.floor((options.at ?? now()).getTime());
+  const ts = new Date(head ? Math.max(clock, head.ts.getTime()) : clock);
   const event: AuditEventFields = {
     seq: (head?.seq ?? 0) + 1,
     id: randomUUID(),
-    ts: new Date(Math.floor(now().getTime())),
+    ts,
     actorId: data.actor?.id ?? null,
     actorRole: data.actor?.role ?? null,
     actorSessionId: data.actor?.sessionId ?? null,

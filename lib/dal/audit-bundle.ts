@@ -10,7 +10,7 @@ import {
 } from '@/lib/audit/export';
 import { recordAudit } from '@/lib/audit/record';
 import type { Viewer } from '@/lib/auth/viewer';
-import { assertArea } from '@/lib/authz/areas';
+import { assertAuditCapability } from '@/lib/authz/audit-access';
 import { db } from '@/lib/db';
 
 /** The largest range one console download may hold; larger exports go through `npm run audit:export`. */
@@ -38,7 +38,7 @@ export async function exportAuditBundleFor(
   viewer: Viewer,
   range: { from: RangeEnd; to: RangeEnd; outDir: string },
 ): Promise<ExportBundleResult> {
-  assertArea(viewer, 'audit');
+  assertAuditCapability(viewer, 'verify');
   const client = await db();
   let seqs: { fromSeq: number; toSeq: number };
   try {

@@ -3,7 +3,7 @@ import { storedCheckpointFromRow, verifyCheckpointSignature } from '@/lib/audit/
 import { lastExternalCheckpoint } from '@/lib/audit/external-log';
 import { readPublicKeysIfAny } from '@/lib/audit/signing-keys';
 import type { Viewer } from '@/lib/auth/viewer';
-import { assertArea } from '@/lib/authz/areas';
+import { assertAuditCapability } from '@/lib/authz/audit-access';
 import { db } from '@/lib/db';
 import { env } from '@/lib/env';
 
@@ -29,23 +29,69 @@ export interface AuditIntegritySummaryDTO {
   eventsSinceCheckpoint: number;
   /** The newest seq in the external log, or null when there is no log on this server. */
   externalLogSeq: number | null;
+  /** The published checkpoint keys (ids and validity), newest last; null when none are published. */
+  keys: { keyId: string; validFrom: string; validUntil: string | null }[] | null;
+  /** The most recent "verify now" from the console (audit.verify), with its result. */
+  lastVerification: {
+    seq: number;
+    ts: Date;
+    actorId: string | null;
+    intact: boolean;
+    events: number | null;
+    attackClass: string | null;
+    firstBadSeq: number | null;
+  } | null;
+}
+
+function publishedKeys(): AuditIntegritySummaryDTO['keys'] {
+  try {
+    return readPublicKeysIfAny()?.keys.map((k) => ({ keyId: k.keyId, validFrom: k.validFrom, validUntil: k.validUntil })) ?? null;
+  } catch {
+    return null; // unreadable: shown as "no published keys"
+  }
+}
+
+async function lastVerification(client: Awaited<ReturnType<typeof db>>): Promise<AuditIntegritySummaryDTO['lastVerification']> {
+  const row = await client.auditEvent.findFirst({
+    where: { operation: 'audit.verify', outcome: 'success' },
+    orderBy: { seq: 'desc' },
+    select: { seq: true, ts: true, actorId: true, details: true },
+  });
+  if (!row) return null;
+  let d: Record<string, unknown> = {};
+  try {
+    d = JSON.parse(row.details) as Record<string, unknown>;
+  } catch {
+    d = {};
+  }
+  return {
+    seq: row.seq,
+    ts: row.ts,
+    actorId: row.actorId,
+    intact: d.intact === true,
+    events: typeof d.events === 'number' ? d.events : null,
+    attackClass: typeof d.attackClass === 'string' ? d.attackClass : null,
+    firstBadSeq: typeof d.firstBadSeq === 'number' ? d.firstBadSeq : null,
+  };
 }
 
 /** See {@link AuditIntegritySummaryDTO}. Auditors and superadmins only (the audit area). */
 export async function auditIntegritySummary(viewer: Viewer): Promise<AuditIntegritySummaryDTO> {
-  assertArea(viewer, 'audit');
+  assertAuditCapability(viewer, 'verify');
   const client = await db();
-  const [head, row] = await Promise.all([
+  const [head, row, verification] = await Promise.all([
     client.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, ts: true } }),
     client.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' } }),
+    lastVerification(client),
   ]);
+  const keys = publishedKeys();
   let externalLogSeq: number | null = null;
   try {
     externalLogSeq = lastExternalCheckpoint(env().WARDEN_AUDIT_CHECKPOINT_DIR)?.seq ?? null;
   } catch {
     externalLogSeq = null; // unreadable: shown as "no external log here"
   }
-  if (!row) return { head, checkpoint: null, eventsSinceCheckpoint: head?.seq ?? 0, externalLogSeq };
+  if (!row) return { head, checkpoint: null, eventsSinceCheckpoint: head?.seq ?? 0, externalLogSeq, keys, lastVerification: verification };
 
   const event = await client.auditEvent.findUnique({ where: { seq: row.seq }, select: { hash: true } });
   let isSignatureValid = false;
@@ -60,5 +106,7 @@ export async function auditIntegritySummary(viewer: Viewer): Promise<AuditIntegr
     checkpoint: { seq: row.seq, ts: row.ts, keyId: row.keyId, isSignatureValid, isMatchingEvent: event?.hash === row.headHash },
     eventsSinceCheckpoint: Math.max(0, (head?.seq ?? 0) - row.seq),
     externalLogSeq,
+    keys,
+    lastVerification: verification,
   };
 }

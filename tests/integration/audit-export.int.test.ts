@@ -19,7 +19,7 @@ import type { Db } from '@/lib/db/client';
 import { createTestDb, testProviders, type TestDb } from '../helpers/test-db';
 
 // The download route resolves its viewer through lib/auth/viewer; here it is set per test.
-const viewerMock = vi.hoisted(() => ({ current: null as null | { role: string; mfaEnrolled: boolean } }));
+const viewerMock = vi.hoisted(() => ({ current: null as null | { userId: string; role: string; mfaEnrolled: boolean } }));
 vi.mock('@/lib/auth/viewer', () => ({
   getViewer: () => Promise.resolve(viewerMock.current),
   mustEnrol: (viewer: { mfaEnrolled: boolean }) => !viewer.mfaEnrolled,
@@ -407,7 +407,7 @@ describe('GET /api/audit/verifier', () => {
     ['support', true, 404],
     ['auditor', false, 404],
   ])('serves the verifier to %s (second factor %s) with status %i', async (role, mfaEnrolled, status) => {
-    viewerMock.current = { role, mfaEnrolled };
+    viewerMock.current = { userId: `usr_${role}`, role, mfaEnrolled };
     const { GET } = await import('@/app/api/audit/verifier/route');
     const response = await GET();
     expect(response.status).toBe(status);

@@ -11,6 +11,20 @@ import { connectorTypeOf, projectPaths, readSchemaFiles, type ConnectorType, typ
 import { loadSchemaEngine, type SchemaEngine } from './wasm';
 
 /** Options shared by every migration command. */
+/**
+ * Tables created by hand-written migration SQL that the Prisma schema cannot
+ * describe: the SQLite FTS5 index over audit reasons and its shadow tables
+ * (migration audit_browser). Listed as external (SQLite only) so that `migrate dev`
+ * and `diff` do not propose dropping them.
+ */
+export const EXTERNAL_TABLES = [
+  'AuditReasonFts',
+  'AuditReasonFts_config',
+  'AuditReasonFts_data',
+  'AuditReasonFts_docsize',
+  'AuditReasonFts_idx',
+] as const;
+
 export interface MigrateOptions {
   /** Repository root holding `prisma/<provider>/`; defaults to this checkout. */
   rootDir?: string;
@@ -24,7 +38,7 @@ export interface EngineSession {
   connector: ConnectorType;
   paths: ProjectPaths;
   schemaFiles: SchemaFile[];
-  /** The filters argument the engine wants on most calls (nothing external here). */
+  /** The filters argument the engine wants on most calls: the hand-written tables it must leave alone. */
   filters: { externalTables: string[]; externalEnums: string[] };
 }
 
@@ -77,7 +91,8 @@ export async function withEngine<T>(url: string, options: MigrateOptions, work: 
       connector: connectorTypeOf(provider),
       paths,
       schemaFiles,
-      filters: { externalTables: [], externalEnums: [] },
+      // PostgreSQL would want schema-qualified names; its hand-written objects are an index, which it does not diff.
+      filters: { externalTables: provider === 'sqlite' ? [...EXTERNAL_TABLES] : [], externalEnums: [] },
     });
   } catch (error) {
     const failure = toMigrateError(error);

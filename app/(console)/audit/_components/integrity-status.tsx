@@ -64,6 +64,50 @@ export function IntegrityStatus({ summary }: { summary: AuditIntegritySummaryDTO
           </div>
         </dl>
       )}
+      <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 border-t border-slate-100 pt-3 sm:grid-cols-2">
+        <div data-testid="last-verification">
+          <dt className="inline text-slate-500">Last full verification from the console: </dt>
+          <dd className="inline">
+            {summary.lastVerification ? (
+              <>
+                {summary.lastVerification.intact ? (
+                  <Badge tone="green">intact</Badge>
+                ) : (
+                  <Badge tone="red">
+                    {summary.lastVerification.attackClass ?? 'failed'}
+                    {summary.lastVerification.firstBadSeq ? ` at seq ${summary.lastVerification.firstBadSeq}` : ''}
+                  </Badge>
+                )}{' '}
+                <Time value={summary.lastVerification.ts} />
+                {summary.lastVerification.events !== null ? `, ${summary.lastVerification.events} events` : ''} (
+                <a href={`/audit/events/${summary.lastVerification.seq}`} className="text-indigo-700 hover:underline">
+                  event #{summary.lastVerification.seq}
+                </a>
+                )
+              </>
+            ) : (
+              'never — use Verify now below'
+            )}
+          </dd>
+        </div>
+        <div data-testid="published-keys">
+          <dt className="inline text-slate-500">Published checkpoint keys: </dt>
+          <dd className="inline">
+            {summary.keys && summary.keys.length > 0
+              ? summary.keys.map((k) => (
+                  <span
+                    key={k.keyId}
+                    className="mr-2 inline-block font-mono text-xs"
+                    title={`valid from ${k.validFrom}${k.validUntil ? ` until ${k.validUntil}` : ''}`}
+                  >
+                    {k.keyId}
+                    {k.validUntil ? ' (retired)' : ' (current)'}
+                  </span>
+                ))
+              : 'none published'}
+          </dd>
+        </div>
+      </dl>
       <p className="mt-2 text-xs text-slate-500">
         This checks the newest checkpoint only. To prove the whole trail, run{' '}
         <code className="font-mono">npm run audit:verify -- --keys &lt;pinned public-keys.json&gt;</code> or verify an export offline.

@@ -6,10 +6,10 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { z } from 'zod';
 import { tarDirectory } from '@/lib/audit/tar';
 import { getViewer, mustEnrol } from '@/lib/auth/viewer';
+import { auditCapability } from '@/lib/authz/audit-access';
 import { BundleRangeError, exportAuditBundleFor } from '@/lib/dal/audit-bundle';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
-import { mayUseArea } from '@/policies/navigation';
 
 export const dynamic = 'force-dynamic';
 
@@ -40,7 +40,7 @@ function nameOf(raw: string): string {
 /**
  * GET /api/audit/bundle?from=<seq|ISO>&to=<seq|ISO>: an export bundle
  * (docs/audit-chain-format.md, "Export bundle", warden.bundle.v1) as a POSIX tar,
- * for the roles that may use the audit area; anyone else, and any cross-site
+ * for viewers the policy lets verify the whole trail; anyone else, and any cross-site
  * request, gets 404. The download is recorded as `audit.export` with the viewer as
  * actor before a byte is sent; if that cannot be written, nothing is sent.
  */
@@ -48,7 +48,7 @@ export async function GET(request: NextRequest | Request) {
   const site = request.headers.get('sec-fetch-site');
   if (site !== null && site !== 'same-origin' && site !== 'none') return text('Not found', 404);
   const viewer = await getViewer();
-  if (!viewer || mustEnrol(viewer) || !mayUseArea(viewer.role, 'audit')) return text('Not found', 404);
+  if (!viewer || mustEnrol(viewer) || !auditCapability(viewer, 'verify').allowed) return text('Not found', 404);
 
   const params = new URL(request.url).searchParams;
   const parsed = BundleQuerySchema.safeParse({ from: params.get('from') ?? undefined, to: params.get('to') ?? undefined });

@@ -3,20 +3,20 @@ import { NextResponse } from 'next/server';
 import { standaloneVerifierPath } from '@/lib/audit/export';
 import { getViewer, mustEnrol } from '@/lib/auth/viewer';
 import { log } from '@/lib/log';
-import { mayUseArea } from '@/policies/navigation';
+import { auditCapability } from '@/lib/authz/audit-access';
 
 export const dynamic = 'force-dynamic';
 
 /**
  * GET /api/audit/verifier: the standalone bundle verifier (tools/warden-verify.mjs)
- * as a download, for the roles that may use the audit area (auditor, superadmin).
+ * as a download, for viewers the policy lets verify the trail (auditor, superadmin).
  * Anyone else gets 404, not 403 (unauthorized means not found). The file is public
  * in the repository; gating it keeps the console's surface to its users, and an
  * auditor should compare its SHA-256 with the repository's copy anyway.
  */
 export async function GET() {
   const viewer = await getViewer();
-  if (!viewer || mustEnrol(viewer) || !mayUseArea(viewer.role, 'audit')) {
+  if (!viewer || mustEnrol(viewer) || !auditCapability(viewer, 'verify').allowed) {
     return new NextResponse('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } });
   }
   let body: Buffer;

@@ -1,0 +1,152 @@
+import { AUDIT_OPERATIONS } from '@/lib/audit/operations';
+import {
+  AUDIT_OUTCOMES,
+  AUDIT_TARGET_TYPES,
+  AUDIT_WINDOW_LABELS,
+  AUDIT_WINDOWS,
+  utcToZonedLocal,
+  type AuditFilter,
+  type ResolvedWindow,
+} from '@/lib/validation/audit-filter';
+import { ROLES } from '@/policies/roles';
+import { BrowserTimeZoneInput } from './browser-time-zone-input';
+
+const control =
+  'mt-1 block w-full rounded-md border-0 px-3 py-1.5 text-sm text-slate-900 shadow-xs ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600';
+const labelClass = 'block text-xs font-medium text-slate-700';
+
+/** Operation ids grouped by their prefix (auth, account, user, …) for the select. */
+function operationGroups(): [string, string[]][] {
+  const groups = new Map<string, string[]>();
+  for (const id of Object.keys(AUDIT_OPERATIONS)) {
+    const prefix = id.split('.')[0] ?? id;
+    groups.set(prefix, [...(groups.get(prefix) ?? []), id]);
+  }
+  return [...groups.entries()];
+}
+
+function utcLabel(d: Date | null, open: string) {
+  return d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : open;
+}
+
+/** The audit browser's filter bar: a GET form, so every filter is in the URL (shareable, bookmarkable). */
+export function AuditFilterForm({ filter, window }: { filter: AuditFilter; window: ResolvedWindow }) {
+  const custom = filter.window === 'custom';
+  return (
+    <form
+      method="get"
+      action="/audit"
+      role="search"
+      aria-label="Filter audit events"
+      className="mb-4 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200"
+    >
+      <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+        <label className={labelClass}>
+          Time window
+          <select name="window" defaultValue={filter.window} className={control}>
+            {AUDIT_WINDOWS.map((w) => (
+              <option key={w} value={w}>
+                {AUDIT_WINDOW_LABELS[w]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className={labelClass}>
+          From (your time, custom window)
+          <input
+            type="datetime-local"
+            name="from"
+            defaultValue={filter.from ?? (custom && window.from ? utcToZonedLocal(window.from, filter.tz) : '')}
+            className={control}
+          />
+        </label>
+        <label className={labelClass}>
+          To (your time, custom window)
+          <input type="datetime-local" name="to" defaultValue={filter.to ?? ''} className={control} />
+        </label>
+        <div className="text-xs text-slate-600 sm:pt-5" data-testid="resolved-window">
+          <span className="font-medium text-slate-700">Window in UTC: </span>
+          {utcLabel(window.from, 'beginning of the trail')} → {utcLabel(window.to, 'now')}
+          <span className="block text-slate-500">Your time zone: {filter.tz}</span>
+        </div>
+        <label className={labelClass}>
+          Actor (user id or email)
+          <input name="actor" defaultValue={filter.actor ?? ''} className={control} autoComplete="off" />
+        </label>
+        <label className={labelClass}>
+          Actor role
+          <select name="role" defaultValue={filter.role ?? ''} className={control}>
+            <option value="">Any</option>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className={labelClass}>
+          Operation
+          <select name="operation" defaultValue={filter.operation ?? ''} className={control}>
+            <option value="">Any</option>
+            {operationGroups().map(([group, ids]) => (
+              <optgroup key={group} label={group}>
+                {ids.map((id) => (
+                  <option key={id} value={id}>
+                    {id}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        </label>
+        <label className={labelClass}>
+          Outcome
+          <select name="outcome" defaultValue={filter.outcome ?? ''} className={control}>
+            <option value="">Any</option>
+            {AUDIT_OUTCOMES.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className={labelClass}>
+          Target type
+          <select name="targetType" defaultValue={filter.targetType ?? ''} className={control}>
+            <option value="">Any</option>
+            {AUDIT_TARGET_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className={labelClass}>
+          Target id
+          <input name="targetId" defaultValue={filter.targetId ?? ''} className={control} autoComplete="off" />
+        </label>
+        <label className={labelClass}>
+          Correlation id
+          <input name="correlationId" defaultValue={filter.correlationId ?? ''} className={control} autoComplete="off" />
+        </label>
+        <label className={labelClass}>
+          IP address
+          <input name="ip" defaultValue={filter.ip ?? ''} className={control} autoComplete="off" placeholder="e.g. 203.0.113.7" />
+        </label>
+        <label className={`${labelClass} sm:col-span-2`}>
+          Reason contains (full-text, all words)
+          <input name="q" type="search" defaultValue={filter.q ?? ''} className={control} placeholder="e.g. quarterly access review" />
+        </label>
+        <div className="flex items-end gap-2 sm:col-span-2 lg:justify-end">
+          <BrowserTimeZoneInput fallback={filter.tz} />
+          <button type="submit" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500">
+            Apply filters
+          </button>
+          <a href="/audit" className="rounded-md px-3 py-1.5 text-sm text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50">
+            Clear
+          </a>
+        </div>
+      </div>
+    </form>
+  );
+}
