@@ -3,7 +3,9 @@ import type { Instrumentation } from 'next';
 /**
  * Starts the audit checkpoint scheduler in the Node.js server runtime (not in the
  * edge runtime, not during the build): every 30 s a signed checkpoint is made when
- * one is due (docs/audit-chain-format.md "Checkpoints"). Failures are logged, never thrown.
+ * one is due (docs/audit-chain-format.md "Checkpoints"); and the dashboard rollup
+ * scheduler, which folds new events into the hourly counts every 30 s
+ * (lib/audit/rollup.ts). Failures are logged, never thrown.
  */
 export async function register(): Promise<void> {
   // Next.js's documented form: NEXT_RUNTIME is inlined per bundle, so the edge bundle
@@ -12,6 +14,8 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { startCheckpointScheduler } = await import('@/lib/audit/checkpoint-scheduler');
     startCheckpointScheduler();
+    const { startRollupScheduler } = await import('@/lib/audit/rollup-scheduler');
+    startRollupScheduler();
   }
 }
 
