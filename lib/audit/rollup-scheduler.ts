@@ -20,6 +20,8 @@ export function startRollupScheduler(intervalMs: number = ROLLUP_INTERVAL_MS): v
   if (state.wardenRollupTimer) return;
   state.wardenRollupTimer = setInterval(() => void tick(), intervalMs);
   state.wardenRollupTimer.unref();
+  // A first run soon after start, so a fresh server does not read the whole trail for up to a minute.
+  setTimeout(() => void tick(), 2_000).unref();
 }
 
 /** Stops the timer (tests, shutdown). */

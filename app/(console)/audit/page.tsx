@@ -4,6 +4,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { requireAuditCapability, auditCapabilities } from '@/lib/authz/audit-access';
 import { listAuditEvents, recordAuditView } from '@/lib/dal/audit';
 import { now } from '@/lib/clock';
+import { isPrefetch } from '@/lib/request/prefetch';
 import { viewerTimeZone } from '@/lib/request/time-zone';
 import { AuditCursorSchema, auditFilterParams, parseAuditFilter, resolveWindow } from '@/lib/validation/audit-filter';
 import { firstValues } from '@/lib/validation/lists';
@@ -17,6 +18,8 @@ export const metadata: Metadata = { title: 'Audit trail' };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { viewer, rule } = await requireAuditCapability('browse');
+  // A prefetch is not a view: render nothing, record nothing.
+  if (await isPrefetch()) return null;
   const params = firstValues(await searchParams);
   const filter = parseAuditFilter({ tz: await viewerTimeZone(), ...params }, { window: '7d' });
   const cursor = AuditCursorSchema.parse(params);

@@ -32,6 +32,7 @@ function utcLabel(d: Date | null, open: string) {
 /** The audit browser's filter bar: a GET form, so every filter is in the URL (shareable, bookmarkable). */
 export function AuditFilterForm({ filter, window }: { filter: AuditFilter; window: ResolvedWindow }) {
   const custom = filter.window === 'custom';
+  const advanced = custom || !!(filter.role || filter.targetType || filter.targetId || filter.correlationId || filter.ip);
   return (
     <form
       method="get"
@@ -40,7 +41,7 @@ export function AuditFilterForm({ filter, window }: { filter: AuditFilter; windo
       aria-label="Filter audit events"
       className="mb-4 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200"
     >
-      <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+      <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-6">
         <label className={labelClass}>
           Time window
           <select name="window" defaultValue={filter.window} className={control}>
@@ -52,37 +53,8 @@ export function AuditFilterForm({ filter, window }: { filter: AuditFilter; windo
           </select>
         </label>
         <label className={labelClass}>
-          From (your time, custom window)
-          <input
-            type="datetime-local"
-            name="from"
-            defaultValue={filter.from ?? (custom && window.from ? utcToZonedLocal(window.from, filter.tz) : '')}
-            className={control}
-          />
-        </label>
-        <label className={labelClass}>
-          To (your time, custom window)
-          <input type="datetime-local" name="to" defaultValue={filter.to ?? ''} className={control} />
-        </label>
-        <div className="text-xs text-slate-600 sm:pt-5" data-testid="resolved-window">
-          <span className="font-medium text-slate-700">Window in UTC: </span>
-          {utcLabel(window.from, 'beginning of the trail')} → {utcLabel(window.to, 'now')}
-          <span className="block text-slate-500">Your time zone: {filter.tz}</span>
-        </div>
-        <label className={labelClass}>
           Actor (user id or email)
           <input name="actor" defaultValue={filter.actor ?? ''} className={control} autoComplete="off" />
-        </label>
-        <label className={labelClass}>
-          Actor role
-          <select name="role" defaultValue={filter.role ?? ''} className={control}>
-            <option value="">Any</option>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
         </label>
         <label className={labelClass}>
           Operation
@@ -110,34 +82,72 @@ export function AuditFilterForm({ filter, window }: { filter: AuditFilter; windo
             ))}
           </select>
         </label>
-        <label className={labelClass}>
-          Target type
-          <select name="targetType" defaultValue={filter.targetType ?? ''} className={control}>
-            <option value="">Any</option>
-            {AUDIT_TARGET_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className={labelClass}>
-          Target id
-          <input name="targetId" defaultValue={filter.targetId ?? ''} className={control} autoComplete="off" />
-        </label>
-        <label className={labelClass}>
-          Correlation id
-          <input name="correlationId" defaultValue={filter.correlationId ?? ''} className={control} autoComplete="off" />
-        </label>
-        <label className={labelClass}>
-          IP address
-          <input name="ip" defaultValue={filter.ip ?? ''} className={control} autoComplete="off" placeholder="e.g. 203.0.113.7" />
-        </label>
-        <label className={`${labelClass} sm:col-span-2`}>
+        <label className={`${labelClass} lg:col-span-2`}>
           Reason contains (full-text, all words)
           <input name="q" type="search" defaultValue={filter.q ?? ''} className={control} placeholder="e.g. quarterly access review" />
         </label>
-        <div className="flex items-end gap-2 sm:col-span-2 lg:justify-end">
+      </div>
+      <details open={advanced} className="mt-3 group">
+        <summary className="cursor-pointer text-xs font-medium text-indigo-700 hover:underline">
+          More filters: custom time range, role, target, request, address
+        </summary>
+        <div className="mt-3 grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+          <label className={labelClass}>
+            From (your time, custom window)
+            <input
+              type="datetime-local"
+              name="from"
+              defaultValue={filter.from ?? (custom && window.from ? utcToZonedLocal(window.from, filter.tz) : '')}
+              className={control}
+            />
+          </label>
+          <label className={labelClass}>
+            To (your time, custom window)
+            <input type="datetime-local" name="to" defaultValue={filter.to ?? ''} className={control} />
+          </label>
+          <label className={labelClass}>
+            Actor role
+            <select name="role" defaultValue={filter.role ?? ''} className={control}>
+              <option value="">Any</option>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className={labelClass}>
+            Target type
+            <select name="targetType" defaultValue={filter.targetType ?? ''} className={control}>
+              <option value="">Any</option>
+              {AUDIT_TARGET_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className={labelClass}>
+            Target id
+            <input name="targetId" defaultValue={filter.targetId ?? ''} className={control} autoComplete="off" />
+          </label>
+          <label className={labelClass}>
+            Correlation id
+            <input name="correlationId" defaultValue={filter.correlationId ?? ''} className={control} autoComplete="off" />
+          </label>
+          <label className={labelClass}>
+            IP address
+            <input name="ip" defaultValue={filter.ip ?? ''} className={control} autoComplete="off" placeholder="e.g. 203.0.113.7" />
+          </label>
+        </div>
+      </details>
+      <div className="mt-3 flex flex-wrap items-center justify-between gap-3 border-t border-slate-100 pt-3">
+        <p className="text-xs text-slate-600" data-testid="resolved-window">
+          <span className="font-medium text-slate-700">Window in UTC: </span>
+          {utcLabel(window.from, 'beginning of the trail')} → {utcLabel(window.to, 'now')}
+          <span className="text-slate-500"> · times shown in UTC and {filter.tz}</span>
+        </p>
+        <div className="flex items-center gap-2">
           <BrowserTimeZoneInput fallback={filter.tz} />
           <button type="submit" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500">
             Apply filters

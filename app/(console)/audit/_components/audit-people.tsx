@@ -25,8 +25,8 @@ export function TargetCell({ type, id, people }: { type: string | null; id: stri
   const person = type === 'User' && id ? people[id] : undefined;
   return (
     <span className="flex min-w-0 flex-col">
-      <span className="text-xs font-medium text-slate-600">{showControlCharacters(type)}</span>
-      <span className="truncate text-slate-900" title={id ? showControlCharacters(id) : undefined}>
+      <span className="truncate text-slate-900" title={id ? `${showControlCharacters(type)} ${showControlCharacters(id)}` : undefined}>
+        <span className="mr-1 text-xs font-medium text-slate-500">{showControlCharacters(type)}</span>
         {person ? (
           <>
             {showControlCharacters(person.name)} <span className="text-xs text-slate-500">({person.role})</span>

@@ -3,6 +3,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { requireAuditCapability } from '@/lib/authz/audit-access';
 import { recordAuditView } from '@/lib/dal/audit';
 import { auditDashboard } from '@/lib/dal/audit-dashboard';
+import { isPrefetch } from '@/lib/request/prefetch';
 import { viewerTimeZone } from '@/lib/request/time-zone';
 import { parseAuditFilter } from '@/lib/validation/audit-filter';
 import { firstValues } from '@/lib/validation/lists';
@@ -21,6 +22,8 @@ export default async function AuditDashboardPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { viewer, rule } = await requireAuditCapability('analyze');
+  // A prefetch is not a view: render nothing, record nothing.
+  if (await isPrefetch()) return null;
   const filter = parseAuditFilter({ tz: await viewerTimeZone(), ...firstValues(await searchParams) }, { window: '7d' });
   // Audit of the auditors: recorded before any count is read (fail closed).
   await recordAuditView(viewer, 'dashboard', { filter, rule });

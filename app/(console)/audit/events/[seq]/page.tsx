@@ -11,6 +11,7 @@ import { requireAuditCapability } from '@/lib/authz/audit-access';
 import { recordAuditView } from '@/lib/dal/audit';
 import { getAuditEventDetail, type RelatedEventDTO } from '@/lib/dal/audit-event';
 import type { PersonDTO } from '@/lib/dal/audit-people';
+import { isPrefetch } from '@/lib/request/prefetch';
 import { viewerTimeZone } from '@/lib/request/time-zone';
 import { auditFilterParams } from '@/lib/validation/audit-filter';
 import { ActorCell, TargetCell } from '../../_components/audit-people';
@@ -22,6 +23,8 @@ const SeqParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 export default async function AuditEventPage({ params }: { params: Promise<{ seq: string }> }) {
   const { viewer, rule } = await requireAuditCapability('browse');
+  // A prefetch is not a view: render nothing, record nothing.
+  if (await isPrefetch()) return null;
   const parsed = SeqParam.safeParse((await params).seq);
   if (!parsed.success) notFound();
   const event = await getAuditEventDetail(viewer, parsed.data);
@@ -254,7 +257,11 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
             className="max-h-80 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-3 font-mono text-[11px] text-slate-800"
             data-testid="event-details"
           >
-            {showControlCharacters(JSON.stringify(event.details, null, 2))}
+            {/* Pretty-printing puts the only raw line breaks in (string values have theirs escaped by JSON); each line is shown escaped. */}
+            {JSON.stringify(event.details, null, 2)
+              .split('\n')
+              .map((line) => showControlCharacters(line))
+              .join('\n')}
           </pre>
           <p className="mt-2 text-xs text-slate-500">Event id {event.id}. Exactly what was hashed, with control characters made visible.</p>
         </section>
