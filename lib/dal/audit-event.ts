@@ -76,6 +76,8 @@ export async function getAuditEventDetail(viewer: Viewer, seq: number): Promise<
       ? client.auditEvent.findMany({
           where: scopedWhere(ability, 'read', 'AuditEvent', {
             operation: 'auth.step_up',
+            // The same actor (indexed with seq) and session: a short backward scan, not every step-up in the trail.
+            actorId: event.actorId ?? '',
             actorSessionId: event.actorSessionId,
             seq: { lt: event.seq },
           }),

@@ -23,8 +23,12 @@ import { resolveWindow, type AuditFilter, type ResolvedWindow } from '@/lib/vali
  *   added to every query by scopedWhere (an admin sees their own actions only).
  */
 
-/** Candidate seqs asked of the full-text index per round. */
-const FTS_CHUNK = 1000;
+/**
+ * Candidate seqs asked of the full-text index per round. They become bound
+ * parameters of the next query (`seq IN (…)`), which must stay well under the
+ * driver's parameter limit together with the other filters.
+ */
+const FTS_CHUNK = 500;
 
 /** A filter turned into a query: the where clause and the seq range, or nothing can match. */
 export interface AuditQueryPlan {

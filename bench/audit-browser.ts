@@ -1,0 +1,712 @@
+/**
+ * Benchmark: the audit browser, the event detail and the activity dashboards on a
+ * 1,000,000-event trail (90 days of synthetic activity from lib/audit/synthetic for
+ * 50 console accounts and 10,000 members).
+ *
+ * Seeding uses the bulk path, not appendAuditEvent: rows are built from the
+ * generator's inputs exactly as append builds them (canonical details, ts that
+ * never decreases, seq without gaps), chained with lib/audit/hash.ts and inserted
+ * raw (SQLite: better-sqlite3 in 10,000-row transactions; PostgreSQL: multi-row
+ * INSERTs of 1000). The full-text index fills itself (SQLite trigger; PostgreSQL
+ * expression GIN index). Then the dashboard rollups are built with
+ * refreshAuditRollups (timed), and the real DAL functions are timed through
+ * `db()` — listAuditEvents, getAuditEventDetail, auditDashboard — as an auditor
+ * (whole trail) and as an admin (own actions only). Each case: 3 warm-ups, then
+ * BENCH_RUNS (default 20) timed runs; p50/p95/max in ms.
+ *
+ * Writes bench/results/audit-browser-<provider>.json and regenerates bench/RESULTS.md
+ * from every bench/results/*.json.
+ *
+ *   npm run bench:audit-browser                          (SQLite, var/bench/audit-browser.db)
+ *   BENCH_EVENTS=100000 npm run bench:audit-browser      (smaller trail)
+ *   BENCH_DATABASE_URL=postgresql://… npm run bench:audit-browser
+ *   BENCH_REUSE=1 npm run bench:audit-browser            (SQLite: keep a seeded database of the same size)
+ *   npm run bench:audit-browser -- --results-only        (only regenerate bench/RESULTS.md)
+ */
+import fs from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { AuditEventFields } from '../lib/audit/hash';
+import type { Viewer } from '../lib/auth/viewer';
+import type { DbHandle } from '../lib/db/client';
+import type { AuditCursor, AuditFilter } from '../lib/validation/audit-filter';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const url = process.env.BENCH_DATABASE_URL ?? `file:${path.join(root, 'var/bench/audit-browser.db')}`;
+const provider = url.startsWith('file:') ? 'sqlite' : 'postgres';
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
+const STAFF = 50;
+const DAYS = 90;
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const WARMUPS = 3;
+/** Keep an already seeded database of the same size (only the rollups are rebuilt): for iterating on the measurements. */
+const REUSE = process.env.BENCH_REUSE === '1';
+const SEED = 20_261_128;
+const DAY = 86_400_000;
+process.env.DATABASE_URL = url;
+process.env.AUTH_SECRET ??= 'bench-secret-bench-secret-bench-secret-0000';
+process.env.APP_URL ??= 'http://localhost:3000';
+process.env.LOG_LEVEL = 'silent';
+
+interface Timing {
+  case: string;
+  viewer: string;
+  rows?: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  maxMs?: number;
+  /** Set when the case failed instead of returning. */
+  error?: string;
+}
+
+/**
+ * next/navigation is a client-runtime module: outside a Next.js server its import
+ * fails under the react-server condition (React has no createContext there). The
+ * DAL imports it only for notFound()/redirect() in page guards, which the bench
+ * never reaches; a stub that throws keeps any such call visible.
+ */
+function stubNextNavigation() {
+  const require = createRequire(import.meta.url);
+  const file = require.resolve('next/navigation');
+  const stub = new Module(file);
+  stub.filename = file;
+  stub.loaded = true;
+  const fail = (what: string) => () => {
+    throw new Error(`next/navigation ${what}() called in the bench`);
+  };
+  stub.exports = {
+    notFound: fail('notFound'),
+    redirect: fail('redirect'),
+    permanentRedirect: fail('permanentRedirect'),
+    unstable_rethrow: () => undefined,
+  };
+  require.cache[file] = stub;
+}
+
+async function main() {
+  if (process.argv.includes('--results-only')) {
+    writeResultsMarkdown();
+    console.log('wrote bench/RESULTS.md');
+    return;
+  }
+  stubNextNavigation();
+  const { migrateDeploy, migrateReset } = await import('../lib/db/migrate');
+  const { createDb } = await import('../lib/db/client');
+  const file = url.slice('file:'.length);
+  const reuse = REUSE && provider === 'sqlite' && fs.existsSync(file) && (await headSeqOf(url)) === EVENTS;
+  if (!reuse && provider === 'sqlite') {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    await migrateDeploy(url);
+  } else if (!reuse) {
+    await migrateReset(url);
+  }
+  // The app's db() returns this client (lib/db keeps its handle on globalThis, like the action harness).
+  const handle = await createDb({ url, poolSize: 4 });
+  (globalThis as { wardenDb?: Promise<DbHandle> }).wardenDb = Promise.resolve(handle);
+  const client = handle.db;
+
+  // ---- people ---------------------------------------------------------------
+  const seedStarted = performance.now();
+  const staffRoles = (i: number) => (i === 0 ? 'admin' : i < 3 ? 'superadmin' : i < 10 ? 'admin' : i < 16 ? 'auditor' : 'support');
+  if (!reuse) {
+    await client.user.createMany({
+      data: Array.from({ length: STAFF }, (_, i) => ({
+        email: `staff${String(i).padStart(2, '0')}@bench.warden.test`,
+        name: `Staff ${i}`,
+        role: staffRoles(i),
+      })),
+    });
+    for (let i = 0; i < MEMBERS; i += 5000) {
+      await client.user.createMany({
+        data: Array.from({ length: Math.min(5000, MEMBERS - i) }, (_, k) => ({
+          email: `member${String(i + k).padStart(5, '0')}@bench.warden.test`,
+          name: `Member ${i + k}`,
+          role: 'member',
+        })),
+      });
+    }
+  }
+  const staff = await client.user.findMany({
+    where: { role: { not: 'member' } },
+    select: { id: true, role: true, name: true, email: true },
+    orderBy: { email: 'asc' },
+  });
+  const members = (await client.user.findMany({ where: { role: 'member' }, select: { id: true }, orderBy: { email: 'asc' } })).map(
+    (m) => m.id,
+  );
+  const usersMs = performance.now() - seedStarted;
+
+  // ---- events (bulk path) -----------------------------------------------------
+  const eventsStarted = performance.now();
+  let to = new Date(Date.now() - 60_000);
+  let from = new Date(to.getTime() - DAYS * DAY);
+  let inserted = EVENTS;
+  let indexMs: number | null = null;
+  if (reuse) {
+    from = (await client.auditEvent.findFirstOrThrow({ orderBy: { seq: 'asc' }, select: { ts: true } })).ts;
+    to = (await client.auditEvent.findFirstOrThrow({ orderBy: { seq: 'desc' }, select: { ts: true } })).ts;
+    console.log(`reusing ${file} (${EVENTS} events, ${from.toISOString()} .. ${to.toISOString()})`);
+  } else if (provider === 'sqlite') {
+    ({ inserted, indexMs } = await seedSqlite(file, staff, members, from, to));
+  } else {
+    ({ inserted, indexMs } = await seedPostgres(client, staff, members, from, to));
+  }
+  const eventsMs = performance.now() - eventsStarted;
+  let verifyMs: number | null = null;
+  if (!reuse) {
+    // The bulk path must produce exactly what appends produce: a chain that verifies.
+    const { verifyChain } = await import('../lib/audit/verify');
+    const verifyStarted = performance.now();
+    const chain = await verifyChain(client);
+    verifyMs = performance.now() - verifyStarted;
+    if (!chain.ok || chain.count !== EVENTS) throw new Error(`the seeded chain does not verify: ${JSON.stringify(chain)}`);
+  }
+  await client.$executeRawUnsafe(provider === 'sqlite' ? 'ANALYZE' : 'ANALYZE "AuditEvent"');
+
+  const { rebuildAuditRollups, refreshAuditRollups } = await import('../lib/audit/rollup');
+  const rollupStarted = performance.now();
+  // From empty either way: a reused database gets its rollups reset and recounted.
+  const rollup = reuse ? await rebuildAuditRollups(client) : await refreshAuditRollups(client);
+  const rollupMs = performance.now() - rollupStarted;
+  if (rollup.throughSeq !== EVENTS) throw new Error(`rollups cover ${rollup.throughSeq} of ${EVENTS} events`);
+  await client.$executeRawUnsafe('ANALYZE');
+  console.log(`seeded ${inserted} events in ${Math.round(eventsMs)} ms, rollups in ${Math.round(rollupMs)} ms`);
+
+  // ---- measurements ---------------------------------------------------------
+  const { listAuditEvents } = await import('../lib/dal/audit');
+  const { getAuditEventDetail } = await import('../lib/dal/audit-event');
+  const { auditDashboard } = await import('../lib/dal/audit-dashboard');
+  const { AuditFilterSchema } = await import('../lib/validation/audit-filter');
+
+  const person = (role: string, pick: (s: (typeof staff)[number]) => boolean = () => true) => {
+    const s = staff.find((x) => x.role === role && pick(x));
+    if (!s) throw new Error(`no ${role} in the bench staff`);
+    const viewer: Viewer = {
+      userId: s.id,
+      email: s.email,
+      name: s.name,
+      role: role as Viewer['role'],
+      sessionId: 'bench-session',
+      authTime: new Date(),
+      amr: 'pwd+otp',
+      mfaEnrolled: true,
+    };
+    return viewer;
+  };
+  const auditor = person('auditor');
+  // staff00 is the generator's busiest account (an admin): "actor=<busy staff>" and the admin's own-actions view.
+  const admin = person('admin', (s) => s.email.startsWith('staff00'));
+  const busyActor = admin.userId;
+  const head = (await client.auditEvent.findFirstOrThrow({ orderBy: { seq: 'desc' }, select: { seq: true } })).seq;
+  const busiestIp = (
+    await client.auditEvent.groupBy({
+      by: ['ip'],
+      where: { seq: { gt: head - 50_000 }, ip: { not: null } },
+      _count: { _all: true },
+      orderBy: { _count: { ip: 'desc' } },
+      take: 1,
+    })
+  )[0]?.ip;
+  const ip = '2001:db8:4f2a:17::2c';
+  const day = new Date(to.getTime() - 60 * DAY).toISOString().slice(0, 10);
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+  const filter = (f: Record<string, string>): AuditFilter => AuditFilterSchema.parse(f);
+  const cases: [string, AuditFilter][] = [
+    ['no filter (7d)', filter({ window: '7d' })],
+    ['operation=user.role_change (7d)', filter({ window: '7d', operation: 'user.role_change' })],
+    ['actor=(busiest staff) (7d)', filter({ window: '7d', actor: busyActor })],
+    ['outcome=denied (7d)', filter({ window: '7d', outcome: 'denied' })],
+    [`ip=${ip} (7d)`, filter({ window: '7d', ip })],
+    ...(busiestIp ? ([[`ip=${busiestIp} (busiest, 7d)`, filter({ window: '7d', ip: busiestIp })]] as [string, AuditFilter][]) : []),
+    ['q=phishing (7d)', filter({ window: '7d', q: 'phishing' })],
+    ['q=phishing (all time)', filter({ window: 'all', q: 'phishing' })],
+    [
+      'operation=user.suspend + outcome=success + role=admin (30d)',
+      filter({ window: '30d', operation: 'user.suspend', outcome: 'success', role: 'admin' }),
+    ],
+    [`custom window: ${day} (one day, 60 days ago)`, filter({ window: 'custom', from: `${day}T00:00`, to: `${next}T00:00`, tz: 'UTC' })],
+    ['no filter (all time)', filter({ window: 'all' })],
+  ];
+
+  const results: Timing[] = [];
+  const timeCase = async (name: string, viewer: string, work: () => Promise<number | undefined>) => {
+    let rows: number | undefined;
+    try {
+      const t = await measure(async () => {
+        rows = await work();
+      });
+      results.push({ case: name, viewer, ...(rows !== undefined ? { rows } : {}), ...t });
+    } catch (error) {
+      // A failing case is a finding, not the end of the run.
+      const message = error instanceof Error ? error.message.trim().split('\n').at(-1)! : String(error);
+      const code = (error as { code?: unknown }).code;
+      results.push({ case: name, viewer, error: `${typeof code === 'string' ? `${code}: ` : ''}${message}` });
+      console.error(`${viewer}: ${name}: ${message}`);
+    }
+  };
+  for (const [label, viewer] of [
+    ['auditor', auditor],
+    ['admin (own actions)', admin],
+  ] as const) {
+    for (const [name, f] of cases) {
+      await timeCase(`listAuditEvents first page: ${name}`, label, async () => (await listAuditEvents(viewer, f)).rows.length);
+    }
+    // The 10th page: walk nine pages by cursor, then time the tenth.
+    const deep = filter({ window: '30d', outcome: 'denied' });
+    let cursor: AuditCursor = {};
+    let pageNo = 1;
+    for (; pageNo < 10; pageNo++) {
+      const page = await listAuditEvents(viewer, deep, cursor);
+      if (page.olderBefore === undefined) break;
+      cursor = { before: page.olderBefore };
+    }
+    await timeCase(
+      `listAuditEvents page ${pageNo} by cursor: outcome=denied (30d), before=${cursor.before ?? '-'}`,
+      label,
+      async () => (await listAuditEvents(viewer, deep, cursor)).rows.length,
+    );
+  }
+
+  const recent = await client.auditEvent.findFirstOrThrow({
+    where: { seq: { lte: head - 10 }, operation: 'user.role_change' },
+    orderBy: { seq: 'desc' },
+    select: { seq: true },
+  });
+  const adminOwn = await client.auditEvent.findFirstOrThrow({
+    where: { actorId: admin.userId },
+    orderBy: { seq: 'desc' },
+    select: { seq: true },
+  });
+  for (const [label, viewer, seq] of [
+    ['auditor', auditor, recent.seq],
+    ['admin (own actions)', admin, adminOwn.seq],
+  ] as const) {
+    await timeCase(`getAuditEventDetail: seq ${seq}`, label, async () => {
+      if ((await getAuditEventDetail(viewer, seq)) === null) throw new Error(`event ${seq} not visible to the ${label}`);
+      return undefined;
+    });
+  }
+
+  for (const window of ['24h', '7d', '30d', '90d']) {
+    let events = 0;
+    await timeCase(`auditDashboard ${window}`, 'auditor', async () => {
+      events = (await auditDashboard(auditor, filter({ window }))).totals.events;
+      return undefined;
+    });
+    const last = results.at(-1)!;
+    last.case = `${last.case} (${events.toLocaleString('en')} events)`;
+  }
+
+  const plans = provider === 'sqlite' ? explainSqlite(url.slice('file:'.length), busyActor) : [];
+  const report = {
+    benchmark: 'audit-browser',
+    date: new Date().toISOString(),
+    provider,
+    dataset: {
+      events: EVENTS,
+      days: DAYS,
+      staff: STAFF,
+      members: MEMBERS,
+      generator: `lib/audit/synthetic (seed ${SEED})`,
+      from: from.toISOString(),
+      to: to.toISOString(),
+    },
+    runsPerCase: RUNS,
+    warmups: WARMUPS,
+    seed: reuse
+      ? { reused: true, ...previousSeed() }
+      : {
+          usersMs: Math.round(usersMs),
+          eventsMs: Math.round(eventsMs),
+          eventsPerSecond: Math.round(EVENTS / (eventsMs / 1000)),
+          ...(indexMs !== null ? { indexBuildMs: Math.round(indexMs) } : {}),
+          ...(verifyMs !== null ? { chainVerifiedMs: Math.round(verifyMs) } : {}),
+        },
+    rollups: { ms: Math.round(rollupMs), counted: rollup.counted, eventsPerSecond: Math.round(rollup.counted / (rollupMs / 1000)) },
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
+    results,
+    slow: results.filter((r) => r.case.startsWith('listAuditEvents') && (r.p95Ms ?? 0) > 100).map((r) => `${r.viewer}: ${r.case}`),
+    failed: results.filter((r) => r.error).map((r) => `${r.viewer}: ${r.case}: ${r.error}`),
+    queryPlans: plans,
+  };
+  fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  const out = path.join(root, `bench/results/audit-browser-${provider}.json`);
+  fs.writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  console.table(results);
+  console.log(`wrote ${path.relative(root, out)}`);
+  writeResultsMarkdown();
+  console.log('wrote bench/RESULTS.md');
+  await client.$disconnect();
+}
+
+/** Runs `work` WARMUPS times untimed, then RUNS times timed. */
+async function measure(work: () => Promise<void>): Promise<{ p50Ms: number; p95Ms: number; maxMs: number }> {
+  for (let i = 0; i < WARMUPS; i++) await work();
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await work();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Number(times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!.toFixed(2));
+  return { p50Ms: at(0.5), p95Ms: at(0.95), maxMs: at(1) };
+}
+
+type StaffRow = { id: string; role: string; name: string };
+
+/**
+ * The rows of the synthetic history, built as appendAuditEvent builds them:
+ * canonical details, defaults for absent fields, ts never below the previous
+ * event's, seq without gaps, each hash chained to the previous one.
+ */
+async function* chainedRows(staff: StaffRow[], members: string[], from: Date, to: Date) {
+  const { syntheticAuditEvents } = await import('../lib/audit/synthetic');
+  const { canonicalize } = await import('../lib/audit/canonical-json');
+  const { computeEventHash, GENESIS_HASH } = await import('../lib/audit/hash');
+  const { randomUUID } = await import('node:crypto');
+  let prevHash = GENESIS_HASH;
+  let prevTs = 0;
+  let seq = 0;
+  for (const { at, input } of syntheticAuditEvents({
+    seed: SEED,
+    from,
+    to,
+    count: EVENTS,
+    staff,
+    members,
+    policyVersion: 'policies@bench',
+  })) {
+    seq += 1;
+    prevTs = Math.max(prevTs, at.getTime());
+    const event: AuditEventFields = {
+      seq,
+      id: randomUUID(),
+      ts: new Date(prevTs),
+      actorId: input.actor?.id ?? null,
+      actorRole: input.actor?.role ?? null,
+      actorSessionId: input.actor?.sessionId ?? null,
+      ip: input.ip ?? null,
+      userAgent: input.userAgent ?? null,
+      correlationId: input.correlationId,
+      operation: input.operation,
+      targetType: input.target?.type ?? null,
+      targetId: input.target?.id ?? null,
+      outcome: input.outcome,
+      reasonCode: input.reasonCode ?? null,
+      reason: input.reason ?? null,
+      details: canonicalize((input.details ?? {}) as Parameters<typeof canonicalize>[0]),
+      policyVersion: input.policyVersion,
+      decision: input.decision ?? null,
+    };
+    const hash = computeEventHash(prevHash, event);
+    yield { ...event, prevHash, hash };
+    prevHash = hash;
+  }
+}
+
+const COLUMNS = [
+  'seq',
+  'id',
+  'ts',
+  'actorId',
+  'actorRole',
+  'actorSessionId',
+  'ip',
+  'userAgent',
+  'correlationId',
+  'operation',
+  'targetType',
+  'targetId',
+  'outcome',
+  'reasonCode',
+  'reason',
+  'details',
+  'policyVersion',
+  'decision',
+  'prevHash',
+  'hash',
+] as const;
+
+/**
+ * SQLite bulk load. The secondary indexes of AuditEvent are dropped first and
+ * rebuilt from their own DDL afterwards (one sorted build each instead of a
+ * million random inserts into the id, hash and correlationId B-trees); the
+ * unique ones check uniqueness again when rebuilt. The FTS trigger stays.
+ */
+async function seedSqlite(
+  file: string,
+  staff: StaffRow[],
+  members: string[],
+  from: Date,
+  to: Date,
+): Promise<{ inserted: number; indexMs: number }> {
+  const raw = new Database(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = OFF');
+  raw.pragma('cache_size = -262144'); // 256 MiB page cache for the index builds
+  const indexes = raw
+    .prepare(`SELECT "name", "sql" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'AuditEvent' AND "sql" IS NOT NULL`)
+    .all() as { name: string; sql: string }[];
+  for (const index of indexes) raw.exec(`DROP INDEX "${index.name}"`);
+  const insert = raw.prepare(
+    `INSERT INTO "AuditEvent" (${COLUMNS.map((c) => `"${c}"`).join(',')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(',')})`,
+  );
+  type Row = Record<(typeof COLUMNS)[number], unknown>;
+  const flush = raw.transaction((rows: Row[]) => {
+    for (const row of rows) insert.run(row);
+  });
+  let batch: Row[] = [];
+  let n = 0;
+  for await (const row of chainedRows(staff, members, from, to)) {
+    // Stored as the better-sqlite3 adapter stores DateTime (ISO 8601 with +00:00).
+    batch.push({ ...row, ts: row.ts.toISOString().replace('Z', '+00:00') });
+    if (batch.length === 10_000) {
+      flush(batch);
+      n += batch.length;
+      batch = [];
+      if (n % 100_000 === 0) console.log(`  ${n} events`);
+    }
+  }
+  flush(batch);
+  n += batch.length;
+  const indexStarted = performance.now();
+  for (const index of indexes) raw.exec(index.sql);
+  const indexMs = performance.now() - indexStarted;
+  raw.prepare(`UPDATE "AuditLock" SET "appends" = ? WHERE "id" = 1`).run(n);
+  raw.pragma('wal_checkpoint(TRUNCATE)');
+  raw.close();
+  return { inserted: n, indexMs };
+}
+
+/** In a reused run, the seeding numbers of the run that built the database (same provider and size). */
+function previousSeed(): Record<string, unknown> {
+  try {
+    const previous = JSON.parse(fs.readFileSync(path.join(root, `bench/results/audit-browser-${provider}.json`), 'utf8')) as Json;
+    const seed = previous.seed as Json | undefined;
+    if ((previous.dataset as Json | undefined)?.events !== EVENTS || !seed || seed.reused) return {};
+    return { ...seed, measuredOn: previous.date };
+  } catch {
+    return {};
+  }
+}
+
+async function headSeqOf(dbUrl: string): Promise<number> {
+  const raw = new Database(dbUrl.slice('file:'.length), { readonly: true, fileMustExist: true });
+  try {
+    return (raw.prepare(`SELECT max("seq") AS "seq" FROM "AuditEvent"`).get() as { seq: number | null }).seq ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    raw.close();
+  }
+}
+
+/** PostgreSQL bulk load: multi-row INSERTs of 1000, secondary indexes (the GIN full-text one too) rebuilt afterwards. */
+async function seedPostgres(
+  client: DbHandle['db'],
+  staff: StaffRow[],
+  members: string[],
+  from: Date,
+  to: Date,
+): Promise<{ inserted: number; indexMs: number }> {
+  const indexes = await client.$queryRawUnsafe<{ indexname: string; indexdef: string }[]>(
+    `SELECT "indexname", "indexdef" FROM pg_indexes WHERE "schemaname" = current_schema() AND "tablename" = 'AuditEvent' AND "indexname" <> 'AuditEvent_pkey'`,
+  );
+  for (const index of indexes) await client.$executeRawUnsafe(`DROP INDEX "${index.indexname}"`);
+  const per = COLUMNS.length;
+  const sql = (rows: number) =>
+    `INSERT INTO "AuditEvent" (${COLUMNS.map((c) => `"${c}"`).join(',')}) VALUES ` +
+    Array.from(
+      { length: rows },
+      (_, r) =>
+        `(${COLUMNS.map((c, k) => (c === 'ts' ? `($${r * per + k + 1}::timestamptz AT TIME ZONE 'UTC')` : `$${r * per + k + 1}`)).join(',')})`,
+    ).join(',');
+  const full = sql(1000);
+  let values: unknown[] = [];
+  let rows = 0;
+  let n = 0;
+  for await (const row of chainedRows(staff, members, from, to)) {
+    for (const c of COLUMNS) values.push(c === 'ts' ? row.ts.toISOString() : row[c]);
+    rows += 1;
+    if (rows === 1000) {
+      await client.$executeRawUnsafe(full, ...values);
+      n += rows;
+      values = [];
+      rows = 0;
+      if (n % 100_000 === 0) console.log(`  ${n} events`);
+    }
+  }
+  if (rows > 0) await client.$executeRawUnsafe(sql(rows), ...values);
+  n += rows;
+  const indexStarted = performance.now();
+  // One connection, so that the memory setting applies to every build.
+  await client.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '256MB'`);
+      for (const index of indexes) await tx.$executeRawUnsafe(index.indexdef);
+    },
+    { timeout: 30 * 60_000 },
+  );
+  const indexMs = performance.now() - indexStarted;
+  await client.$executeRawUnsafe(`UPDATE "AuditLock" SET "appends" = $1 WHERE "id" = 1`, n);
+  return { inserted: n, indexMs };
+}
+
+/**
+ * EXPLAIN QUERY PLAN of the first-page query for two filters, written as the SQL
+ * Prisma sends for fetchAuditEvents (lib/dal/audit-query.ts): field equalities,
+ * a seq range from the window, ORDER BY seq DESC LIMIT 51.
+ */
+function explainSqlite(file: string, actorId: string) {
+  const raw = new Database(file, { readonly: true });
+  const lo = (
+    raw
+      .prepare(`SELECT "seq" FROM "AuditEvent" WHERE "ts" >= ? ORDER BY "ts" ASC, "seq" ASC LIMIT 1`)
+      .get(new Date(Date.now() - 7 * DAY).toISOString().replace('Z', '+00:00')) as { seq: number }
+  ).seq;
+  const queries: [string, string, unknown[]][] = [
+    [
+      'operation=user.role_change (7d)',
+      `SELECT "seq","ts","actorId","operation","outcome","reason" FROM "AuditEvent" WHERE ("operation" = ? AND "seq" >= ?) ORDER BY "seq" DESC LIMIT 51`,
+      ['user.role_change', lo],
+    ],
+    [
+      'actor=(busiest staff) + outcome=denied (7d)',
+      `SELECT "seq","ts","actorId","operation","outcome","reason" FROM "AuditEvent" WHERE ("actorId" = ? AND "outcome" = ? AND "seq" >= ?) ORDER BY "seq" DESC LIMIT 51`,
+      [actorId, 'denied', lo],
+    ],
+    [
+      'window start lookup (ts index)',
+      `SELECT "seq" FROM "AuditEvent" WHERE "ts" >= ? ORDER BY "ts" ASC, "seq" ASC LIMIT 1`,
+      ['2026-01-01T00:00:00.000+00:00'],
+    ],
+    [
+      'event detail, step-up evidence (auditor: no actorId condition)',
+      `SELECT "seq","ts","details","outcome" FROM "AuditEvent" WHERE ("operation" = ? AND "actorSessionId" = ? AND "seq" < ?) ORDER BY "seq" DESC LIMIT 10`,
+      ['auth.step_up', 'some-session', 1_000_000],
+    ],
+  ];
+  const plans = queries.map(([name, query, params]) => ({
+    case: name,
+    sql: query,
+    plan: (raw.prepare(`EXPLAIN QUERY PLAN ${query}`).all(...params) as { detail: string }[]).map((r) => r.detail),
+  }));
+  raw.close();
+  return plans;
+}
+
+// ---- bench/RESULTS.md ----------------------------------------------------------
+
+type Json = Record<string, unknown>;
+
+/** Text for a Markdown table cell: pipes escaped, newlines flattened. */
+const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+
+/** Regenerates bench/RESULTS.md from every bench/results/*.json. */
+function writeResultsMarkdown() {
+  const dir = path.join(root, 'bench/results');
+  const reports = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ file: f, data: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Json }));
+  const machine = (r: Json) => {
+    const m = r.machine as { cpus?: number; cpu?: string; node?: string } | undefined;
+    return `${m?.cpus ?? '?'} cores (${m?.cpu ?? '?'}), Node ${m?.node ?? '?'}`;
+  };
+  const lines: string[] = [
+    '# Benchmark results',
+    '',
+    'Generated from `bench/results/*.json` by `npm run bench:audit-browser` (after its run), or alone by',
+    '`npm run bench:audit-browser -- --results-only` after rerunning another benchmark.',
+    'Times are wall-clock milliseconds through the real DAL functions, on the machine named in each section;',
+    'p95 and max are sensitive to whatever else runs on that machine at the time.',
+    '',
+  ];
+  for (const { file, data: r } of reports.filter((x) => x.data.benchmark === 'audit-browser')) {
+    const d = r.dataset as Json;
+    const seed = r.seed as Json;
+    const rollups = r.rollups as Json;
+    lines.push(
+      `## Audit browser, event detail, dashboards (${String(r.provider)})`,
+      '',
+      `- Source: \`bench/results/${file}\`, \`npm run bench:audit-browser\``,
+      `- Date: ${String(r.date)}; machine: ${machine(r)}`,
+      `- Dataset: ${Number(d.events).toLocaleString('en')} events over ${String(d.days)} days (${String(d.generator)}), ${String(d.staff)} staff, ${Number(d.members).toLocaleString('en')} members`,
+      seed.reused && seed.eventsMs === undefined
+        ? '- Seeding: reused an existing database of this size'
+        : `- Seeding (bulk path, hashes chained): users ${String(seed.usersMs)} ms, events ${String(seed.eventsMs)} ms (${Number(seed.eventsPerSecond).toLocaleString('en')}/s${seed.indexBuildMs !== undefined ? `, of which rebuilding the indexes ${String(seed.indexBuildMs)} ms` : ''})${seed.reused ? `, measured on ${String(seed.measuredOn)} when this database was built` : ''}${seed.chainVerifiedMs !== undefined ? `; the seeded chain verified (verifyChain) in ${String(seed.chainVerifiedMs)} ms` : ''}`,
+      `- Rollups (\`refreshAuditRollups\` from empty): ${String(rollups.ms)} ms for ${Number(rollups.counted).toLocaleString('en')} events (${Number(rollups.eventsPerSecond).toLocaleString('en')}/s)`,
+      `- Each case: ${String(r.warmups)} warm-ups, then ${String(r.runsPerCase)} timed runs`,
+      '',
+      '| case | viewer | rows | p50 ms | p95 ms | max ms |',
+      '|---|---|---:|---:|---:|---:|',
+      ...(r.results as Timing[]).map((t) =>
+        t.error
+          ? `| ${cell(t.case)} | ${t.viewer} | | **failed:** ${cell(t.error)} | | |`
+          : `| ${cell(t.case)} | ${t.viewer} | ${t.rows ?? ''} | ${t.p50Ms} | ${t.p95Ms} | ${t.maxMs} |`,
+      ),
+      '',
+    );
+    const slow = r.slow as string[];
+    const failed = (r.failed as string[] | undefined) ?? [];
+    lines.push(
+      slow.length ? `First pages slower than 100 ms at p95: ${slow.join('; ')}.` : 'Every timed first page is under 100 ms at p95.',
+      '',
+    );
+    if (failed.length) lines.push(`Failed cases: ${failed.join('; ')}`, '');
+    const plans = (r.queryPlans as { case: string; sql: string; plan: string[] }[] | undefined) ?? [];
+    if (plans.length) {
+      lines.push('Query plans (SQLite `EXPLAIN QUERY PLAN` of the first-page SQL):', '');
+      for (const p of plans) lines.push(`- ${p.case}: \`${p.plan.join(' → ')}\``);
+      lines.push('');
+    }
+  }
+  for (const { file, data: r } of reports.filter((x) => x.data.benchmark === 'audit-verify')) {
+    const cps = r.checkpoints as Json;
+    const chain = r.chainOnly as Json;
+    const full = r.full as Json;
+    lines.push(
+      `## Audit trail verification (${String(r.provider)})`,
+      '',
+      `- Source: \`bench/results/${file}\`, \`npm run bench:audit-verify\``,
+      `- Date: ${String(r.date)}; machine: ${machine(r)}`,
+      `- Dataset: ${Number(r.events).toLocaleString('en')} events, ${String(cps.database)} signed checkpoints in the database and ${String(cps.external)} in the external log; seeding ${String(r.seedMs)} ms`,
+      '',
+      '| check | ms | events/s |',
+      '|---|---:|---:|',
+      `| chain only (verifyChain) | ${String(chain.ms)} | ${Number(chain.eventsPerSecond).toLocaleString('en')} |`,
+      `| full (chain, signatures, external log) | ${String(full.ms)} | ${Number(full.eventsPerSecond).toLocaleString('en')} |`,
+      '',
+      `Peak RSS: ${String(r.peakRssMiB)} MiB.`,
+      '',
+    );
+  }
+  for (const { file, data: r } of reports.filter((x) => x.data.benchmark === 'users-list')) {
+    lines.push(
+      `## Users list (${String(r.provider)}, ${String(r.variant)})`,
+      '',
+      `- Source: \`bench/results/${file}\`, \`npm run bench:users\``,
+      `- Date: ${String(r.date)}; machine: ${machine(r)}`,
+      `- Dataset: ${Number(r.users).toLocaleString('en')} users; ${String(r.runsPerCase)} runs per case after one warm-up; seeding ${String(r.seedMs)} ms`,
+      '',
+      '| case | total | median ms | p95 ms |',
+      '|---|---:|---:|---:|',
+      ...(r.results as { case: string; total: number; medianMs: number; p95Ms: number }[]).map(
+        (t) => `| ${t.case} | ${t.total.toLocaleString('en')} | ${t.medianMs} | ${t.p95Ms} |`,
+      ),
+      '',
+    );
+  }
+  fs.writeFileSync(path.join(root, 'bench/RESULTS.md'), lines.join('\n'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
