@@ -4,6 +4,7 @@ import { abilityFor, scopedWhere } from '@/lib/authz/ability';
 import { assertAuditCapability } from '@/lib/authz/audit-access';
 import { db } from '@/lib/db';
 import { POLICY_VERSION } from '@/lib/policy-version';
+import { AUTHENTICATION_POLICY } from '@/policies/authentication';
 import { explainDecision, type RuleExplanation } from '@/policies/explain';
 import { OPERATIONS, type OperationDefinition } from '@/policies/operations';
 import type { AuditRowDTO } from './audit';
@@ -64,6 +65,16 @@ export async function getAuditEventDetail(viewer: Viewer, seq: number): Promise<
       take: RELATED_LIMIT,
       select: RELATED_SELECT,
     });
+  // A step-up proof lives AUTHENTICATION_POLICY.stepUpProofTtlMs (and its challenge a little before it), so the
+  // step-up event is within that time before the action: a seq range found on the ts index bounds the scan.
+  const stepUpFrom =
+    event.details.includes('"stepUp":true') && event.actorSessionId
+      ? await client.auditEvent.findFirst({
+          where: { ts: { gte: new Date(event.ts.getTime() - 2 * AUTHENTICATION_POLICY.stepUpProofTtlMs) } },
+          orderBy: [{ ts: 'asc' }, { seq: 'asc' }],
+          select: { seq: true },
+        })
+      : null;
   const [sameCorrelation, sameTarget, checkpoint, stepUps] = await Promise.all([
     related({ correlationId: event.correlationId }),
     event.targetType && event.targetId ? related({ targetType: event.targetType, targetId: event.targetId }) : Promise.resolve([]),
@@ -72,14 +83,14 @@ export async function getAuditEventDetail(viewer: Viewer, seq: number): Promise<
       orderBy: { seq: 'asc' },
       select: { seq: true, ts: true, keyId: true },
     }),
-    event.details.includes('"stepUp":true') && event.actorSessionId
+    stepUpFrom && event.actorSessionId
       ? client.auditEvent.findMany({
           where: scopedWhere(ability, 'read', 'AuditEvent', {
             operation: 'auth.step_up',
             // The same actor (indexed with seq) and session: a short backward scan, not every step-up in the trail.
             actorId: event.actorId ?? '',
             actorSessionId: event.actorSessionId,
-            seq: { lt: event.seq },
+            seq: { gte: stepUpFrom.seq, lt: event.seq },
           }),
           orderBy: { seq: 'desc' },
           take: 10,
