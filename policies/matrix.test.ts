@@ -42,12 +42,23 @@ describe('T25 decision matrix', () => {
     }
   });
 
-  it('T25 auditors never mutate anyone else; support has no user, session or role operation', () => {
+  it('T25 auditors never mutate anyone else; support acts only on tickets assigned to it, never on users, sessions or roles', () => {
     const cells = computeMatrix();
     for (const c of cells.filter((c) => c.principal === 'auditor' || c.principal === 'support')) {
       const op = OPERATIONS[c.op] as OperationDefinition;
       if (op.target === 'self' || op.audience === 'anonymous' || (op.readOnly && c.principal === 'auditor')) continue;
+      if (c.principal === 'support' && op.ability?.[1] === 'Ticket' && / assigned to them$/.test(c.scope) && !/closed/.test(c.scope))
+        continue;
       expect(`${c.op} ${c.scope} ${c.principal}: ${c.decision}`).toBe(`${c.op} ${c.scope} ${c.principal}: deny`);
+    }
+  });
+
+  it('T26 support reaches a requester only through an open or pending ticket assigned to it', () => {
+    const cells = computeMatrix().filter((c) => c.principal === 'support' && c.op.startsWith('ticket.') && /requester/.test(c.op));
+    expect(cells.length).toBeGreaterThan(0);
+    for (const c of cells) {
+      const expected = /^an open ticket assigned to them$|^a pending ticket assigned to them$/.test(c.scope) ? 'allow' : 'deny';
+      expect(`${c.op} ${c.scope}: ${c.decision}`).toBe(`${c.op} ${c.scope}: ${expected}`);
     }
   });
 

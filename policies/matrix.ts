@@ -124,6 +124,23 @@ const DRAFT_USER_SCOPES: MatrixScope[] = ROLES.map((r) => ({
   before: () => ({ id: 'new', role: r, status: 'active', deletedAt: null }),
 }));
 
+const ticket = (assigneeId: string | null, status: string) => ({
+  id: 't1',
+  assigneeId,
+  status,
+  requesterId: OTHER_ID,
+  requester: { id: OTHER_ID, role: 'member', deletedAt: null },
+});
+
+const TICKET_SCOPES: MatrixScope[] = [
+  { name: 'an open ticket assigned to them', targetRole: null, self: true, before: (p) => ticket(p?.id ?? PRINCIPAL_ID, 'open') },
+  { name: 'a pending ticket assigned to them', targetRole: null, self: true, before: (p) => ticket(p?.id ?? PRINCIPAL_ID, 'pending') },
+  { name: 'a resolved ticket assigned to them', targetRole: null, self: true, before: (p) => ticket(p?.id ?? PRINCIPAL_ID, 'resolved') },
+  { name: 'a closed ticket assigned to them', targetRole: null, self: true, before: (p) => ticket(p?.id ?? PRINCIPAL_ID, 'closed') },
+  { name: 'an open ticket assigned to another agent', targetRole: null, self: false, before: () => ticket('someone-else', 'open') },
+  { name: 'an open unassigned ticket', targetRole: null, self: false, before: () => ticket(null, 'open') },
+];
+
 /** The scopes in which an operation is decided. */
 export function scopesFor(op: OperationDefinition): MatrixScope[] {
   if (op.target === 'none') return [{ name: 'public', targetRole: null, self: false, before: () => ({}) }];
@@ -137,6 +154,7 @@ export function scopesFor(op: OperationDefinition): MatrixScope[] {
   const subject = op.ability?.[1];
   if (subject === 'Session') return SESSION_SCOPES;
   if (subject === 'RoleState') return ROLE_STATE_SCOPES;
+  if (subject === 'Ticket') return TICKET_SCOPES;
   return USER_SCOPES;
 }
 
@@ -207,6 +225,24 @@ const READ_SCOPES: { subject: PolicySubject; action: PolicyAction; name: string;
   { subject: 'AuditEvent', action: 'verify', name: 'integrity panel, verify now, export bundle', record: () => ({}) },
   { subject: 'Ticket', action: 'read', name: 'a ticket assigned to them', record: (p) => ({ assigneeId: p.id }) },
   { subject: 'Ticket', action: 'read', name: 'a ticket assigned to someone else', record: () => ({ assigneeId: OTHER_ID }) },
+  {
+    subject: 'User',
+    action: 'read',
+    name: 'the requester of an open ticket assigned to them',
+    record: (p) => ({ ...user(OTHER_ID, 'member'), ticketsRequested: [{ assigneeId: p.id, status: 'open' }] }),
+  },
+  {
+    subject: 'User',
+    action: 'read',
+    name: 'the requester of a closed ticket assigned to them',
+    record: (p) => ({ ...user(OTHER_ID, 'member'), ticketsRequested: [{ assigneeId: p.id, status: 'closed' }] }),
+  },
+  {
+    subject: 'User',
+    action: 'read',
+    name: 'the requester of a ticket assigned to someone else',
+    record: () => ({ ...user(OTHER_ID, 'member'), ticketsRequested: [{ assigneeId: OTHER_ID, status: 'open' }] }),
+  },
   { subject: 'ConfigEntry', action: 'update', name: 'normal configuration', record: () => ({ tier: 'normal' }) },
   { subject: 'ConfigEntry', action: 'update', name: 'sensitive configuration', record: () => ({ tier: 'sensitive' }) },
   { subject: 'ConfigEntry', action: 'update', name: 'critical configuration', record: () => ({ tier: 'critical' }) },

@@ -9,6 +9,7 @@ export const AREAS = [
   { id: 'home', href: '/', label: 'Overview', roles: ['superadmin', 'admin', 'auditor', 'support'] },
   { id: 'users', href: '/users', label: 'Users', roles: ['superadmin', 'admin'] },
   { id: 'sessions-admin', href: '/sessions', label: 'Sessions', roles: ['superadmin', 'admin'] },
+  { id: 'tickets', href: '/tickets', label: 'Tickets', roles: ['superadmin', 'admin', 'support'] },
   { id: 'audit', href: '/audit', label: 'Audit trail', roles: ['superadmin', 'admin', 'auditor'] },
   { id: 'roles', href: '/roles', label: 'Roles', roles: ['superadmin', 'admin', 'auditor', 'support'] },
   { id: 'sessions', href: '/account/sessions', label: 'My sessions', roles: ['superadmin', 'admin', 'auditor', 'support'] },

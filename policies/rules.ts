@@ -34,6 +34,14 @@ export type PolicyAction =
   | 'lookup_personal_data'
   | 'analyze'
   | 'export'
+  | 'comment'
+  | 'set_status'
+  | 'assign'
+  | 'unassign_self'
+  | 'read_requester'
+  | 'reveal_requester'
+  | 'unlock_requester'
+  | 'request_mfa_reset'
   | 'verify';
 
 export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry';
@@ -52,6 +60,8 @@ export interface Principal {
 export interface PolicyRule {
   action: PolicyAction | PolicyAction[];
   subject: PolicySubject;
+  /** Field-level permission: the rule covers only these fields (DTO builders use permittedFieldsOf). */
+  fields?: string[];
   conditions?: Record<string, unknown>;
   inverted?: boolean;
   reason: string;
@@ -67,6 +77,18 @@ export const SUSPENDABLE_ROLES = ['admin', 'auditor', 'support'] as const satisf
 /** Acting on a user record. A verb in this list is never allowed on oneself. */
 const USER_ADMIN_ACTIONS: PolicyAction[] = ['suspend', 'reactivate', 'disable', 'delete', 'reset_mfa', 'unlock', 'revoke_sessions'];
 const NOT_ON_SELF: PolicyAction[] = [...USER_ADMIN_ACTIONS, 'change_role', 'grant_privileged_role'];
+
+/** Ticket states in which the requester's account is visible to the assigned agent. */
+export const TICKET_OPEN_STATES = ['open', 'pending'] as const;
+/** Ticket states in which the conversation can still be worked (closed is final). */
+export const TICKET_WORKABLE_STATES = ['open', 'pending', 'resolved'] as const;
+
+/**
+ * User fields a support agent may read of a requester, and those it sees only
+ * masked until it reveals one with a reason (ticket.reveal_requester_field).
+ */
+export const REQUESTER_FIELDS = ['id', 'name', 'role', 'status', 'locked', 'invited', 'factorTypes', 'recentSignIns'] as const;
+export const REQUESTER_MASKED_FIELDS = ['email', 'phone'] as const;
 
 /** Configuration sensitivity tiers (used by the configuration area). */
 export const CONFIG_TIERS = ['normal', 'sensitive', 'critical'] as const;
@@ -123,6 +145,12 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           reason: 'superadmin.audit_read',
         },
         { action: 'read', subject: 'Ticket', reason: 'superadmin.tickets_read' },
+        {
+          action: ['assign', 'comment', 'set_status'],
+          subject: 'Ticket',
+          conditions: { status: { in: TICKET_WORKABLE_STATES } },
+          reason: 'superadmin.tickets_manage',
+        },
         { action: ['read', 'update'], subject: 'ConfigEntry', reason: 'superadmin.config' },
       );
       break;
@@ -140,6 +168,12 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
         },
         { action: ['read', 'export'], subject: 'AuditEvent', conditions: { actorId: self }, reason: 'admin.audit_own_actions' },
         { action: 'read', subject: 'Ticket', reason: 'admin.tickets_read' },
+        {
+          action: ['assign', 'comment', 'set_status'],
+          subject: 'Ticket',
+          conditions: { status: { in: TICKET_WORKABLE_STATES } },
+          reason: 'admin.tickets_manage',
+        },
         {
           action: ['read', 'update'],
           subject: 'ConfigEntry',
@@ -159,14 +193,36 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
         { action: 'read', subject: 'ConfigEntry', reason: 'auditor.config_read' },
       );
       break;
-    case 'support':
-      rules.push({
-        action: ['read', 'update'],
-        subject: 'Ticket',
-        conditions: { assigneeId: self },
-        reason: 'support.assigned_tickets',
-      });
+    case 'support': {
+      // The requester's account is visible only through an open or pending ticket
+      // assigned to this agent; the conditions are Prisma filters, so lists and
+      // writes check them in the query (a reassigned or closed ticket ends access
+      // on the next request, even from a page that is still open).
+      const openAssigned = { assigneeId: self, status: { in: TICKET_OPEN_STATES } };
+      rules.push(
+        { action: 'read', subject: 'Ticket', conditions: { assigneeId: self }, reason: 'support.assigned_tickets' },
+        {
+          action: ['comment', 'set_status', 'unassign_self'],
+          subject: 'Ticket',
+          conditions: { assigneeId: self, status: { in: TICKET_WORKABLE_STATES } },
+          reason: 'support.work_assigned_tickets',
+        },
+        {
+          action: ['read_requester', 'reveal_requester', 'unlock_requester', 'request_mfa_reset'],
+          subject: 'Ticket',
+          conditions: { ...openAssigned, requester: { is: { role: 'member', deletedAt: null } } },
+          reason: 'support.requester_of_open_ticket',
+        },
+        {
+          action: 'read',
+          subject: 'User',
+          fields: [...REQUESTER_FIELDS],
+          conditions: { role: 'member', deletedAt: null, ticketsRequested: { some: openAssigned } },
+          reason: 'support.requester_read',
+        },
+      );
       break;
+    }
   }
 
   // Stated once, after every grant, so it wins over them (CASL: later rules take

@@ -2,15 +2,15 @@ import { DEMO, demoUser, expect, signIn, test } from '../fixtures';
 
 /** The areas each seeded role must see — and no others. */
 const EXPECTED: Record<keyof typeof DEMO, string[]> = {
-  superadmin: ['Overview', 'Users', 'Sessions', 'Audit trail', 'Roles', 'My sessions', 'Account security'],
-  admin: ['Overview', 'Users', 'Sessions', 'Audit trail', 'Roles', 'My sessions', 'Account security'],
+  superadmin: ['Overview', 'Users', 'Sessions', 'Tickets', 'Audit trail', 'Roles', 'My sessions', 'Account security'],
+  admin: ['Overview', 'Users', 'Sessions', 'Tickets', 'Audit trail', 'Roles', 'My sessions', 'Account security'],
   auditor: ['Overview', 'Audit trail', 'Roles', 'My sessions', 'Account security'],
-  support: ['Overview', 'Roles', 'My sessions', 'Account security'],
+  support: ['Overview', 'Tickets', 'Roles', 'My sessions', 'Account security'],
 };
 const FORBIDDEN: Record<keyof typeof DEMO, string[]> = {
   superadmin: [],
   admin: ['/audit/dashboard', '/audit/integrity', '/api/audit/verifier'],
-  auditor: ['/users', '/sessions', '/users/any-id'],
+  auditor: ['/users', '/sessions', '/users/any-id', '/tickets', '/tickets/any-id'],
   support: ['/users', '/audit', '/audit/events/1', '/audit/dashboard', '/sessions', '/users/any-id'],
 };
 

@@ -48,6 +48,16 @@ export const AUDIT_OPERATIONS = {
     'A console user opened the audit browser, an event, or the activity dashboards; details carry the view and the filter used.',
   'audit.export_events':
     'A console user downloaded the events matching a filter as CSV or JSON Lines; details carry the format, the filter and the head seq it was pinned to.',
+  'ticket.comment': 'A reply to the requester or an internal note was added to a ticket (details: kind and length, never the text).',
+  'ticket.set_status': 'A ticket moved to another status; details name the old and new status.',
+  'ticket.assign': 'A ticket was assigned, reassigned or returned to the queue; details name the previous and new assignee.',
+  'ticket.unassign_self': 'A support agent gave a ticket assigned to them back to the unassigned queue.',
+  'ticket.reveal_requester_field':
+    'A support agent revealed a masked personal field (email or phone) of a ticket’s requester, with a reason; the value is never recorded.',
+  'ticket.unlock_requester': 'A support agent unlocked the account of a ticket’s requester, with a reason.',
+  'ticket.request_requester_mfa_reset':
+    'A support agent asked an administrator to reset the second factors of a ticket’s requester, with a reason.',
+  'ticket.create': 'A ticket was opened for a requester (demo seed or intake).',
   'role.suspend': 'A superadmin suspended a whole role; its holders are refused until it is reactivated.',
   'role.reactivate': 'A superadmin reactivated a suspended role.',
   'user.create': 'A user account was created (first-run setup, seed or administration).',

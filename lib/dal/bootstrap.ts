@@ -1,14 +1,19 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import { recordAuditWith, type AuditSourceContext } from '@/lib/audit/record';
+import { appendAuditEvent } from '@/lib/audit/append';
+import { recordAuditWith, type AuditRecord, type AuditSourceContext } from '@/lib/audit/record';
+import { syntheticAuditEvents, type SyntheticStaff } from '@/lib/audit/synthetic';
 import { hashPassword } from '@/lib/auth/password';
 import { unlockAccount } from '@/lib/auth/throttle';
 import { generateRecoveryCodes } from '@/lib/auth/recovery-codes';
 import { sealSecret } from '@/lib/auth/secret-box';
-import { db } from '@/lib/db';
+import { now } from '@/lib/clock';
+import { db, type Tx } from '@/lib/db';
 import { demoTotpSecret } from '@/lib/demo-totp';
+import { POLICY_VERSION } from '@/lib/policy-version';
 import { NewPasswordSchema } from '@/lib/validation/auth';
 import type { Role } from '@/policies/roles';
+import { seedDemoTickets } from './demo-tickets';
 
 /**
  * First-run and demo data. Used only by the CLIs in scripts/ (never by a route):
@@ -95,11 +100,31 @@ const FIRST = [
 ];
 const LAST = ['Adams', 'Bianchi', 'Chen', 'Dubois', 'Eriksen', 'Fischer', 'Gomez', 'Hughes', 'Ito', 'Jansen'];
 
+/** Synthetic history of the demo organisation: about this many events over this many days. */
+const DEMO_HISTORY_EVENTS = 3000;
+const DEMO_HISTORY_DAYS = 30;
+/** Fixed, so every demo install gets the same shape of history (ids and times differ). */
+const DEMO_HISTORY_SEED = 20_260_101;
+/** Labels of every synthetic event: the user agent alone could be mistaken for a client's. */
+const DEMO_HISTORY_USER_AGENT = 'warden-demo-seed (synthetic history)';
+/**
+ * The seed is one transaction of ~3,000 appends: a few seconds on an idle machine,
+ * more on a busy CI runner, so it gets longer than the client's default 20 s.
+ */
+const DEMO_TRANSACTION = { timeout: 120_000 };
+
 /**
  * Seeds the demo organisation: 7 console accounts (each with the demo password and
- * an authenticator-app secret from demoTotpSecret, plus recovery codes) and 200 members (end-user
- * accounts, no console password; a few suspended or disabled). Does nothing if
- * any user exists, so `npm run demo` can run again safely. Audited.
+ * an authenticator-app secret from demoTotpSecret, plus recovery codes), 200 members (end-user
+ * accounts, no console password; a few suspended or disabled) and 30 days of
+ * synthetic audit history (lib/audit/synthetic) ending an hour ago, so the audit
+ * browser and dashboards have something to show. Every synthetic event carries
+ * `demo: true` in its details and the user agent {@link DEMO_HISTORY_USER_AGENT}.
+ * Does nothing if any user exists, so `npm run demo` can run again safely. Audited.
+ *
+ * One transaction, in chronological order (time never decreases along the chain):
+ * the staff's user.create events at the start of the history window, the history,
+ * then system.seed now.
  */
 export async function seedDemo(): Promise<{
   seeded: boolean;
@@ -126,42 +151,93 @@ export async function seedDemo(): Promise<{
     };
   });
   const ctx = cliContext('seed');
+  const seededAt = now();
+  const historyTo = new Date(seededAt.getTime() - 3_600_000);
+  const historyFrom = new Date(historyTo.getTime() - DEMO_HISTORY_DAYS * 86_400_000);
+  const seedEvent = (tx: Tx, record: AuditRecord, at: Date) =>
+    appendAuditEvent(
+      tx,
+      {
+        actor: record.actor,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        correlationId: ctx.correlationId,
+        operation: record.operation,
+        target: record.target ?? null,
+        outcome: record.outcome,
+        reasonCode: record.reasonCode ?? null,
+        reason: record.reason ?? null,
+        details: record.details ?? {},
+        policyVersion: POLICY_VERSION,
+        decision: record.decision ?? null,
+      },
+      { at },
+    );
+
+  let history = 0;
   await client.$transaction(async (tx) => {
+    // People first, events after: the history needs their ids.
+    const staff: SyntheticStaff[] = [];
     for (const s of DEMO_STAFF) {
-      const user = await tx.user.create({ data: { ...s, status: 'active', passwordHash }, select: { id: true } });
+      const user = await tx.user.create({ data: { ...s, status: 'active', passwordHash, createdAt: historyFrom }, select: { id: true } });
       await tx.user.update({
         where: { id: user.id },
-        data: { totpSecretEnc: sealSecret(demoTotpSecret(s.email), user.id), totpEnabledAt: new Date() },
+        data: { totpSecretEnc: sealSecret(demoTotpSecret(s.email), user.id), totpEnabledAt: historyFrom },
       });
       recoveryCodes[s.email] = await generateRecoveryCodes(tx, user.id);
-      await recordAuditWith(
+      staff.push({ id: user.id, role: s.role, name: s.name });
+    }
+    await tx.user.createMany({ data: members });
+    const memberIds = await tx.user.findMany({ where: { role: 'member' }, select: { id: true, name: true }, orderBy: { email: 'asc' } });
+    const tickets = await seedDemoTickets(tx, {
+      members: memberIds,
+      agents: staff.filter((s) => s.role === 'support').map((s) => ({ id: s.id, name: s.name ?? s.id })),
+      admin: { id: (staff.find((s) => s.role === 'admin') ?? staff[0]!).id, name: 'Alex Moreau' },
+      now: seededAt,
+    });
+
+    for (const s of staff) {
+      await seedEvent(
         tx,
         {
           actor: null,
           operation: 'user.create',
-          target: { type: 'User', id: user.id },
+          target: { type: 'User', id: s.id },
           outcome: 'success',
           reasonCode: 'demo_seed',
           details: { role: s.role },
           decision: 'bootstrap.demo_seed',
         },
-        ctx,
+        historyFrom,
       );
     }
-    await tx.user.createMany({ data: members });
-    await recordAuditWith(
+    for (const { at, input } of syntheticAuditEvents({
+      seed: DEMO_HISTORY_SEED,
+      from: historyFrom,
+      to: historyTo,
+      count: DEMO_HISTORY_EVENTS,
+      staff,
+      members: memberIds.map((m) => m.id),
+      policyVersion: POLICY_VERSION,
+      userAgent: DEMO_HISTORY_USER_AGENT,
+      details: { demo: true },
+    })) {
+      await appendAuditEvent(tx, input, { at });
+      history++;
+    }
+    await seedEvent(
       tx,
       {
         actor: null,
         operation: 'system.seed',
         outcome: 'success',
         reasonCode: 'demo_seed',
-        details: { staff: DEMO_STAFF.length, members: members.length },
+        details: { staff: DEMO_STAFF.length, members: members.length, syntheticEvents: history, tickets },
         decision: 'bootstrap.demo_seed',
       },
-      ctx,
+      seededAt,
     );
-  });
+  }, DEMO_TRANSACTION);
   return { seeded: true, staff: DEMO_STAFF, members: members.length, recoveryCodes };
 }
 

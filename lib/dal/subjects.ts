@@ -26,10 +26,21 @@ export async function unsafeLoadSubjectForDecision(type: PolicySubject, id: stri
       const row = await client.roleState.findUnique({ where: { role: id }, select: { role: true, suspended: true } });
       return row ?? { role: id, suspended: false };
     }
+    case 'Ticket':
+      return client.ticket.findUnique({ where: { id }, select: TICKET_DECISION_FIELDS });
     default:
       return null;
   }
 }
+
+/** What the ticket rules look at: assignment, state, and who the requester is. */
+export const TICKET_DECISION_FIELDS = {
+  id: true,
+  assigneeId: true,
+  status: true,
+  requesterId: true,
+  requester: { select: { id: true, role: true, deletedAt: true } },
+} as const;
 
 /** What the rules and the confirmation dialogs look at on a user; never secrets. */
 export const USER_DECISION_FIELDS = { id: true, role: true, status: true, deletedAt: true } as const;

@@ -182,7 +182,20 @@ export function resetUserMfa(authz: Authorization, id: string, confirmEmail: str
       select: { id: true },
     });
     const sessionsEnded = await endSessions(tx, user.id, 'mfa_reset');
-    return { after: {}, sessionsEnded, details: { passkeysRemoved: passkeys.count, recoveryCodesRemoved: codes.count } };
+    // A support agent's pending request for this reset (if any) is approved by doing it.
+    const approved = await tx.mfaResetRequest.updateMany({
+      where: { userId: id, status: 'pending' },
+      data: { status: 'approved', decidedById: authz.viewer.userId, decidedAt: now() },
+    });
+    return {
+      after: {},
+      sessionsEnded,
+      details: {
+        passkeysRemoved: passkeys.count,
+        recoveryCodesRemoved: codes.count,
+        ...(approved.count > 0 ? { requestsApproved: approved.count } : {}),
+      },
+    };
   });
 }
 

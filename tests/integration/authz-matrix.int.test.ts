@@ -16,6 +16,13 @@ import { revokeOtherSessionsAction } from '@/app/(console)/account/sessions/_act
 import { revokeSessionAction } from '@/app/(console)/account/sessions/_actions/revoke-session';
 import { reactivateRoleAction } from '@/app/(console)/roles/_actions/reactivate-role';
 import { suspendRoleAction } from '@/app/(console)/roles/_actions/suspend-role';
+import { assignTicketAction } from '@/app/(console)/tickets/_actions/assign-ticket';
+import { commentOnTicketAction } from '@/app/(console)/tickets/_actions/comment-on-ticket';
+import { requestRequesterMfaResetAction } from '@/app/(console)/tickets/_actions/request-requester-mfa-reset';
+import { revealRequesterFieldAction } from '@/app/(console)/tickets/_actions/reveal-requester-field';
+import { setTicketStatusAction } from '@/app/(console)/tickets/_actions/set-ticket-status';
+import { unassignTicketAction } from '@/app/(console)/tickets/_actions/unassign-ticket';
+import { unlockRequesterAction } from '@/app/(console)/tickets/_actions/unlock-requester';
 import { revokeUserSessionAction } from '@/app/(console)/sessions/_actions/revoke-user-session';
 import { changeUserRoleAction } from '@/app/(console)/users/_actions/change-user-role';
 import { deleteUserAction } from '@/app/(console)/users/_actions/delete-user';
@@ -75,6 +82,13 @@ const RECORD_ACTIONS: Record<string, ServerAction> = {
   'role.reactivate': reactivateRoleAction,
   'audit.pii_lookup': lookupPersonalDataAction,
   'audit.verify': verifyTrailAction,
+  'ticket.comment': commentOnTicketAction,
+  'ticket.set_status': setTicketStatusAction,
+  'ticket.assign': assignTicketAction,
+  'ticket.unassign_self': unassignTicketAction,
+  'ticket.reveal_requester_field': revealRequesterFieldAction,
+  'ticket.unlock_requester': unlockRequesterAction,
+  'ticket.request_requester_mfa_reset': requestRequesterMfaResetAction,
 };
 
 /**
@@ -348,12 +362,202 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     };
   }
 
+  /** Ticket numbers are unique across the whole database: a counter per run. */
+  let nextTicketNumber = 100_000 + Math.floor(Math.random() * 100_000);
+
+  /** The ticket of a scope's name (policies/matrix.ts TICKET_SCOPES): its status and whose it is. */
+  function ticketShape(scope: MatrixScope): { status: string; assignee: 'caller' | 'other' | null } {
+    const status = ['open', 'pending', 'resolved', 'closed'].find(
+      (s) => scope.name.startsWith(`a ${s} `) || scope.name.startsWith(`an ${s} `),
+    );
+    if (!status) throw new Error(`unknown ticket scope: ${scope.name}`);
+    if (scope.name.endsWith('assigned to them')) return { status, assignee: 'caller' };
+    if (scope.name.endsWith('assigned to another agent')) return { status, assignee: 'other' };
+    if (scope.name.endsWith('unassigned ticket')) return { status, assignee: null };
+    throw new Error(`unknown ticket scope: ${scope.name}`);
+  }
+
+  /**
+   * A fresh member requester and a fresh ticket per cell, shaped as the scope says.
+   * Everything the six ticket operations could change is in the snapshot: the
+   * ticket, its conversation, the requester's lock, and (for the audited read) the
+   * caller's successful reveals.
+   */
+  async function ticketTarget(op: OperationId, scope: MatrixScope, caller: Caller): Promise<Target> {
+    const shape = ticketShape(scope);
+    const requester = await h.createUser({
+      role: 'member',
+      mfa: op === 'ticket.request_requester_mfa_reset',
+      locked: op === 'ticket.unlock_requester',
+    });
+    await h.db.user.update({ where: { id: requester.id }, data: { phone: '+44 20 7946 0958' } });
+    // "Assigned to them" for a caller without an account (anonymous): some agent, so the ticket exists all the same.
+    const assigneeId =
+      shape.assignee === 'caller'
+        ? (caller.user?.id ?? (await h.createUser({ role: 'support' })).id)
+        : shape.assignee === 'other'
+          ? (await h.createUser({ role: 'support' })).id
+          : null;
+    const at = new Date();
+    const ticket = await h.db.ticket.create({
+      data: {
+        number: nextTicketNumber++,
+        requesterId: requester.id,
+        subject: `T25 ${op} · ${scope.name}`,
+        body: 'The matrix needs a ticket.',
+        status: shape.status,
+        assigneeId,
+        resolvedAt: shape.status === 'resolved' || shape.status === 'closed' ? at : null,
+        closedAt: shape.status === 'closed' ? at : null,
+      },
+      select: { id: true },
+    });
+    const ticketId = ticket.id;
+    let input: Record<string, unknown>;
+    let newAssigneeId: string | null = null;
+    switch (op) {
+      case 'ticket.comment':
+        input = { ticketId, kind: 'internal', body: 'matrix' };
+        break;
+      case 'ticket.set_status':
+        input = { ticketId, status: shape.status === 'pending' ? 'open' : 'pending' };
+        break;
+      case 'ticket.assign':
+        newAssigneeId = (await h.createUser({ role: 'support' })).id;
+        input = { ticketId, assigneeId: newAssigneeId, reason: REASON };
+        break;
+      case 'ticket.unassign_self':
+        input = { ticketId };
+        break;
+      case 'ticket.reveal_requester_field':
+        input = { ticketId, field: 'email', reason: REASON };
+        break;
+      case 'ticket.unlock_requester':
+      case 'ticket.request_requester_mfa_reset':
+        input = { ticketId, reason: REASON };
+        break;
+      default:
+        throw new Error(`no ticket input for ${op}`);
+    }
+    const ticketState = () =>
+      h.db.ticket.findUniqueOrThrow({
+        where: { id: ticketId },
+        select: {
+          status: true,
+          assigneeId: true,
+          resolvedAt: true,
+          closedAt: true,
+          lastActivityAt: true,
+          comments: { select: { id: true, kind: true, body: true, authorId: true }, orderBy: { id: 'asc' } },
+        },
+      });
+    const requesterState = () =>
+      h.db.user.findUniqueOrThrow({
+        where: { id: requester.id },
+        select: {
+          email: true,
+          phone: true,
+          status: true,
+          lockedAt: true,
+          lockedUntil: true,
+          failedLoginCount: true,
+          totpEnabledAt: true,
+          totpSecretEnc: true,
+          sessionVersion: true,
+        },
+      });
+    const reveals = () =>
+      h.db.auditEvent.count({
+        where: { operation: 'ticket.reveal_requester_field', outcome: 'success', targetType: 'User', targetId: requester.id },
+      });
+    const mfaResetRequests = () =>
+      h.db.mfaResetRequest.findMany({
+        where: { userId: requester.id },
+        select: { id: true, ticketId: true, requestedById: true, reason: true, status: true },
+      });
+    const snapshot = async () => ({
+      ticket: await ticketState(),
+      requester: await requesterState(),
+      reveals: await reveals(),
+      mfaResetRequests: await mfaResetRequests(),
+    });
+    const before = await snapshot();
+    const newComments = async () => {
+      const after = await ticketState();
+      const known = new Set(before.ticket.comments.map((c) => c.id));
+      return after.comments.filter((c) => !known.has(c.id));
+    };
+    return {
+      input,
+      snapshot,
+      assertChanged: async (data) => {
+        const t = await ticketState();
+        const r = await requesterState();
+        switch (op) {
+          case 'ticket.comment': {
+            const added = await newComments();
+            expect(added).toEqual([expect.objectContaining({ kind: 'internal', body: 'matrix', authorId: caller.user!.id })]);
+            expect(data).toEqual({ id: added[0]!.id });
+            expect(t).toMatchObject({ status: shape.status, assigneeId });
+            break;
+          }
+          case 'ticket.set_status':
+            expect(t.status).toBe(input.status);
+            expect(t.assigneeId).toBe(assigneeId);
+            expect(await newComments()).toEqual([expect.objectContaining({ kind: 'system', authorId: caller.user!.id })]);
+            break;
+          case 'ticket.assign':
+            expect(t).toMatchObject({ status: shape.status, assigneeId: newAssigneeId });
+            expect(await newComments()).toEqual([expect.objectContaining({ kind: 'system', authorId: caller.user!.id })]);
+            break;
+          case 'ticket.unassign_self':
+            expect(t).toMatchObject({ status: shape.status, assigneeId: null });
+            expect(await newComments()).toEqual([expect.objectContaining({ kind: 'system', authorId: caller.user!.id })]);
+            break;
+          case 'ticket.reveal_requester_field': {
+            expect(data).toEqual({ field: 'email', value: requester.email });
+            // An audited read: nothing but the trail changed, and the trail has no value.
+            expect(t).toEqual(before.ticket);
+            expect(r).toEqual(before.requester);
+            const event = await h.db.auditEvent.findFirstOrThrow({
+              where: { operation: op, actorId: caller.user!.id, outcome: 'success' },
+              orderBy: { seq: 'desc' },
+            });
+            expect(event).toMatchObject({ targetType: 'User', targetId: requester.id });
+            expect(event.details.includes(requester.email)).toBe(false);
+            expect(event.details.includes('@')).toBe(false);
+            break;
+          }
+          case 'ticket.unlock_requester':
+            expect(r).toMatchObject({ lockedAt: null, lockedUntil: null, failedLoginCount: 0 });
+            expect(t).toMatchObject({ status: shape.status, assigneeId });
+            expect(await newComments()).toEqual([expect.objectContaining({ kind: 'system', authorId: caller.user!.id })]);
+            break;
+          case 'ticket.request_requester_mfa_reset': {
+            const requests = await mfaResetRequests();
+            expect(requests).toEqual([
+              { id: expect.any(String), ticketId, requestedById: caller.user!.id, reason: REASON, status: 'pending' },
+            ]);
+            expect(data).toEqual({ requestId: requests[0]!.id });
+            // Only a request: the second factors themselves are untouched until an administrator resets them.
+            expect(r).toEqual(before.requester);
+            expect(await newComments()).toEqual([expect.objectContaining({ kind: 'system', authorId: caller.user!.id })]);
+            break;
+          }
+          default:
+            throw new Error(`no effect check for ${op}`);
+        }
+      },
+    };
+  }
+
   async function targetFor(op: OperationId, scope: MatrixScope, column: MatrixPrincipal, caller: Caller, expectSuccess: boolean) {
     const def = operation(op);
     if (op === 'audit.verify') return verifyTarget(caller);
     if (def.target === 'draft') return def.ability?.[1] === 'AuditEvent' ? lookupTarget(caller) : inviteTarget(scope, caller);
     if (def.ability?.[1] === 'RoleState') return roleTarget(op, scope, expectSuccess);
     if (def.ability?.[1] === 'Session') return sessionTarget(scope, caller);
+    if (def.ability?.[1] === 'Ticket') return ticketTarget(op, scope, caller);
     return userTarget(op, scope, column, caller);
   }
 

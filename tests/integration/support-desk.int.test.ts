@@ -1,0 +1,664 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { assignTicketAction } from '@/app/(console)/tickets/_actions/assign-ticket';
+import { commentOnTicketAction } from '@/app/(console)/tickets/_actions/comment-on-ticket';
+import { requestRequesterMfaResetAction } from '@/app/(console)/tickets/_actions/request-requester-mfa-reset';
+import { revealRequesterFieldAction } from '@/app/(console)/tickets/_actions/reveal-requester-field';
+import { setTicketStatusAction } from '@/app/(console)/tickets/_actions/set-ticket-status';
+import { unassignTicketAction } from '@/app/(console)/tickets/_actions/unassign-ticket';
+import { unlockRequesterAction } from '@/app/(console)/tickets/_actions/unlock-requester';
+import { verifyChain } from '@/lib/audit/verify';
+import { abilityFor } from '@/lib/authz/ability';
+import type { Authorization } from '@/lib/authz/authorization';
+import { ActionError } from '@/lib/authz/result';
+import { revealRequesterField } from '@/lib/dal/ticket-work';
+import { getTicket, listTickets, ticketWorkload } from '@/lib/dal/tickets';
+import { POLICY_VERSION } from '@/lib/policy-version';
+import type { OperationId } from '@/policies/operations';
+import { ActionHarness, type Caller, type ServerAction } from '../helpers/action-harness';
+import { testProviders } from '../helpers/test-db';
+
+// lib/env validates and caches process.env on first use, which happens while the
+// imports above load (lib/log): the deployment is fixed before them.
+vi.hoisted(() => {
+  vi.stubEnv('APP_URL', 'http://localhost:3000');
+  vi.stubEnv('AUTH_SECRET', 'warden-integration-tests-secret-0123456789');
+  vi.stubEnv('WARDEN_ENCRYPTION_KEYS', '');
+  vi.stubEnv('WARDEN_ENCRYPTION_KEY_ID', undefined);
+  vi.stubEnv('LOG_LEVEL', 'silent');
+});
+// Only the framework's request scope is replaced (tests/helpers/action-harness.ts).
+vi.mock('next/headers', () => import('../helpers/request-scope'));
+vi.mock('next/cache', () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
+
+/**
+ * The support desk (issue 7) through the real server actions and DAL reads, on a
+ * real database, on every provider: what an agent can reach (only the tickets
+ * assigned to them, only while they are), what it sees of the requester (masked
+ * until revealed with a reason), and what the trail keeps (the reason, never the
+ * revealed value or a comment's text).
+ */
+
+const REASON = 'Requester called the help line about sign-in';
+const PHONE = '+44 20 7946 0958';
+
+type TicketStatus = 'open' | 'pending' | 'resolved' | 'closed';
+
+interface NewTicket {
+  id: string;
+  number: number;
+  requester: { id: string; email: string };
+}
+
+/** The six ticket operations and the action that performs each. */
+const ACTIONS: Record<string, ServerAction> = {
+  'ticket.comment': commentOnTicketAction,
+  'ticket.set_status': setTicketStatusAction,
+  'ticket.assign': assignTicketAction,
+  'ticket.unassign_self': unassignTicketAction,
+  'ticket.reveal_requester_field': revealRequesterFieldAction,
+  'ticket.unlock_requester': unlockRequesterAction,
+  'ticket.request_requester_mfa_reset': requestRequesterMfaResetAction,
+};
+const ALL_OPS = Object.keys(ACTIONS) as OperationId[];
+const REQUESTER_OPS: OperationId[] = ['ticket.reveal_requester_field', 'ticket.unlock_requester', 'ticket.request_requester_mfa_reset'];
+
+describe.each(testProviders())('support desk on %s', (provider) => {
+  let h: ActionHarness;
+  let nextNumber = 200_000 + Math.floor(Math.random() * 100_000);
+
+  beforeAll(async () => {
+    h = await ActionHarness.create(provider, 'desk');
+  });
+  afterAll(async () => {
+    await h?.cleanup();
+  });
+
+  /** A member requester (locked unless told otherwise, with a phone) and their ticket. */
+  async function newTicket(opts: {
+    assigneeId: string | null;
+    status?: TicketStatus;
+    locked?: boolean;
+    requesterRole?: 'member' | 'admin' | 'support';
+  }): Promise<NewTicket> {
+    const email = `jane.${randomBytes(4).toString('hex')}@example.com`;
+    const requester = await h.createUser({ role: opts.requesterRole ?? 'member', mfa: false, locked: opts.locked ?? true, email });
+    await h.db.user.update({ where: { id: requester.id }, data: { phone: PHONE } });
+    const status = opts.status ?? 'open';
+    const at = new Date();
+    const ticket = await h.db.ticket.create({
+      data: {
+        number: nextNumber++,
+        requesterId: requester.id,
+        subject: 'I cannot sign in',
+        body: 'It says my account is locked.',
+        status,
+        assigneeId: opts.assigneeId,
+        resolvedAt: status === 'resolved' || status === 'closed' ? at : null,
+        closedAt: status === 'closed' ? at : null,
+      },
+      select: { id: true, number: true },
+    });
+    return { ...ticket, requester: { id: requester.id, email } };
+  }
+
+  /** Everything any ticket operation could change: the ticket, its conversation, the requester's account. */
+  async function snapshot(t: NewTicket) {
+    const ticket = await h.db.ticket.findUnique({
+      where: { id: t.id },
+      select: {
+        status: true,
+        assigneeId: true,
+        resolvedAt: true,
+        closedAt: true,
+        lastActivityAt: true,
+        comments: { select: { id: true, kind: true, body: true, authorId: true }, orderBy: { id: 'asc' } },
+      },
+    });
+    const requester = await h.userState(t.requester.id);
+    const mfaResetRequests = await h.db.mfaResetRequest.findMany({
+      where: { userId: t.requester.id },
+      select: { id: true, status: true, requestedById: true },
+      orderBy: { id: 'asc' },
+    });
+    return { ticket, requester, mfaResetRequests };
+  }
+
+  /** A well-formed input of `op` on a ticket id (so a refusal comes from the policy, not from validation). */
+  function inputOf(op: OperationId, ticketId: string, assigneeId = 'someagent1'): Record<string, unknown> {
+    switch (op) {
+      case 'ticket.comment':
+        return { ticketId, kind: 'reply', body: 'We are looking into it.' };
+      case 'ticket.set_status':
+        return { ticketId, status: 'pending' };
+      case 'ticket.assign':
+        return { ticketId, assigneeId, reason: REASON };
+      case 'ticket.unassign_self':
+        return { ticketId };
+      case 'ticket.reveal_requester_field':
+        return { ticketId, field: 'email', reason: REASON };
+      case 'ticket.unlock_requester':
+      case 'ticket.request_requester_mfa_reset':
+        return { ticketId, reason: REASON };
+      default:
+        throw new Error(`not a ticket operation: ${op}`);
+    }
+  }
+
+  /** Calls `op` as `caller` and checks it was refused with `code`, audited as a denial of `op` by the caller. */
+  async function expectRefused(caller: Caller, op: OperationId, input: Record<string, unknown>, code: 'NOT_FOUND' | 'FORBIDDEN') {
+    const { result, correlationId } = await h.call(caller, ACTIONS[op]!, input);
+    expect(result, `${op} on ${String(input.ticketId)}`).toMatchObject({ ok: false, code });
+    const events = await h.eventsOf(correlationId);
+    expect(events, `${op}: the refusal is audited`).toEqual([
+      expect.objectContaining({
+        operation: op,
+        outcome: 'denied',
+        actorId: caller.user!.id,
+        actorRole: caller.user!.role,
+        actorSessionId: caller.sessionId,
+        targetType: 'Ticket',
+        targetId: input.ticketId,
+        reasonCode: code === 'FORBIDDEN' ? 'forbidden' : expect.stringMatching(/^(forbidden|not_found)$/),
+        policyVersion: POLICY_VERSION,
+      }),
+    ]);
+    return result;
+  }
+
+  async function expectAllowed<T>(caller: Caller, op: OperationId, input: Record<string, unknown>) {
+    const { result, correlationId } = await h.call<T>(caller, ACTIONS[op] as ServerAction<T>, input);
+    expect(result, `${op} by ${caller.user!.role}`).toMatchObject({ ok: true });
+    const events = await h.eventsOf(correlationId);
+    expect(events).toEqual([expect.objectContaining({ operation: op, outcome: 'success', actorId: caller.user!.id })]);
+    if (!result.ok) throw new Error('unreachable');
+    return { data: result.data, event: events[0]! };
+  }
+
+  async function expectInvalid(caller: Caller, op: OperationId, raw: unknown) {
+    const { result, correlationId } = await h.call(caller, ACTIONS[op]!, raw);
+    expect(result, `${op} with ${raw instanceof FormData ? 'form data' : JSON.stringify(raw)}`).toMatchObject({
+      ok: false,
+      code: 'VALIDATION',
+    });
+    expect((await h.eventsOf(correlationId)).filter((e) => e.outcome === 'success')).toEqual([]);
+  }
+
+  describe('T26 an agent reaches only the tickets assigned to it', () => {
+    let agent: Caller;
+    let other: Caller;
+    beforeAll(async () => {
+      agent = await h.caller('support');
+      other = await h.caller('support');
+    });
+
+    it('T26 every ticket action on an unassigned ticket is NOT_FOUND, changes nothing, and is audited; getTicket is null', async () => {
+      const t = await newTicket({ assigneeId: null });
+      const before = await snapshot(t);
+      for (const op of ALL_OPS) await expectRefused(agent, op, inputOf(op, t.id, agent.user!.id), 'NOT_FOUND');
+      expect(await snapshot(t)).toEqual(before);
+      expect(await getTicket(h.viewerOf(agent), t.id)).toBeNull();
+    });
+
+    it('T26 every ticket action on a ticket assigned to another agent is NOT_FOUND, changes nothing, and is audited', async () => {
+      const t = await newTicket({ assigneeId: other.user!.id });
+      const before = await snapshot(t);
+      for (const op of ALL_OPS) await expectRefused(agent, op, inputOf(op, t.id, agent.user!.id), 'NOT_FOUND');
+      expect(await snapshot(t)).toEqual(before);
+      expect(await getTicket(h.viewerOf(agent), t.id)).toBeNull();
+      // The other agent still has it, untouched.
+      expect(await getTicket(h.viewerOf(other), t.id)).toMatchObject({ id: t.id, assignee: { id: other.user!.id } });
+    });
+
+    it('T26 on a closed ticket assigned to it the agent can read the conversation but do nothing, and sees no requester', async () => {
+      const t = await newTicket({ assigneeId: agent.user!.id, status: 'closed' });
+      const before = await snapshot(t);
+      for (const op of ALL_OPS) await expectRefused(agent, op, inputOf(op, t.id, other.user!.id), 'FORBIDDEN');
+      expect(await snapshot(t)).toEqual(before);
+      const dto = await getTicket(h.viewerOf(agent), t.id);
+      expect(dto).toMatchObject({ id: t.id, status: 'closed', requester: null });
+      expect(Object.values(dto!.can).some(Boolean)).toBe(false);
+      expect(JSON.stringify(dto)).not.toContain(t.requester.email);
+    });
+
+    it('T26 a closed ticket does not show its requester even while the same person has another open ticket with the agent', async () => {
+      const closed = await newTicket({ assigneeId: agent.user!.id, status: 'closed' });
+      await h.db.ticket.create({
+        data: {
+          number: nextNumber++,
+          requesterId: closed.requester.id,
+          subject: 'Again',
+          body: 'Still locked',
+          status: 'open',
+          assigneeId: agent.user!.id,
+        },
+      });
+      expect((await getTicket(h.viewerOf(agent), closed.id))?.requester).toBeNull();
+      const admin = await h.caller('admin');
+      expect((await getTicket(h.viewerOf(admin), closed.id))?.requester?.email).toEqual({ value: closed.requester.email, masked: false });
+    });
+
+    it('T26 on a resolved ticket assigned to it the requester actions are FORBIDDEN and the requester is hidden', async () => {
+      const t = await newTicket({ assigneeId: agent.user!.id, status: 'resolved' });
+      const before = await snapshot(t);
+      for (const op of REQUESTER_OPS) await expectRefused(agent, op, inputOf(op, t.id), 'FORBIDDEN');
+      expect(await snapshot(t)).toEqual(before);
+      const dto = await getTicket(h.viewerOf(agent), t.id);
+      expect(dto).toMatchObject({ id: t.id, status: 'resolved', requester: null });
+      expect(dto!.can).toMatchObject({
+        comment: true,
+        setStatus: true,
+        readRequester: false,
+        revealRequester: false,
+        unlockRequester: false,
+      });
+    });
+
+    it('T26/T27 a user with no ticket: no input names a user; an added userId is refused by the strict schema, a user id as ticket is NOT_FOUND', async () => {
+      const own = await newTicket({ assigneeId: agent.user!.id });
+      const loner = await h.createUser({ role: 'member', mfa: false, locked: true });
+      const lonerBefore = await h.userState(loner.id);
+      const ownBefore = await snapshot(own);
+      for (const op of ALL_OPS) {
+        await expectInvalid(agent, op, { ...inputOf(op, own.id, other.user!.id), userId: loner.id });
+        await expectRefused(agent, op, inputOf(op, loner.id, other.user!.id), 'NOT_FOUND');
+      }
+      expect(await h.userState(loner.id)).toEqual(lonerBefore);
+      expect(await snapshot(own)).toEqual(ownBefore);
+      expect(await getTicket(h.viewerOf(agent), loner.id)).toBeNull();
+    });
+
+    it('T26 the requester actions never reach an account that is not a live member, even on an open ticket assigned to the agent', async () => {
+      const ofAdmin = await newTicket({ assigneeId: agent.user!.id, requesterRole: 'admin' });
+      const ofAgent = await newTicket({ assigneeId: agent.user!.id, requesterRole: 'support' });
+      const ofDeleted = await newTicket({ assigneeId: agent.user!.id });
+      await h.db.user.update({ where: { id: ofDeleted.requester.id }, data: { deletedAt: new Date() } });
+      for (const t of [ofAdmin, ofAgent, ofDeleted]) {
+        const before = await snapshot(t);
+        for (const op of REQUESTER_OPS) await expectRefused(agent, op, inputOf(op, t.id), 'FORBIDDEN');
+        expect(await snapshot(t)).toEqual(before);
+        const dto = await getTicket(h.viewerOf(agent), t.id);
+        expect(dto).toMatchObject({ id: t.id, requester: null, can: { comment: true, readRequester: false, revealRequester: false } });
+        expect(JSON.stringify(dto)).not.toContain(t.requester.email);
+      }
+    });
+
+    it('T26 the ticket list and the workload show an agent only its own tickets, whatever the query asks for', async () => {
+      const mine = await newTicket({ assigneeId: agent.user!.id });
+      const theirs = await newTicket({ assigneeId: other.user!.id });
+      const queued = await newTicket({ assigneeId: null });
+      const viewer = h.viewerOf(agent);
+      const base = { sort: 'activity' as const, page: 1 };
+      const all = await listTickets(viewer, base);
+      const ids = all.rows.map((r) => r.id);
+      expect(ids).toContain(mine.id);
+      expect(ids).not.toContain(theirs.id);
+      expect(ids).not.toContain(queued.id);
+      expect(all.rows.every((r) => r.assignee?.id === agent.user!.id)).toBe(true);
+      expect(all.total).toBe(all.rows.length);
+      for (const query of [
+        { ...base, assignee: other.user!.id },
+        { ...base, assignee: 'unassigned' },
+        { ...base, q: String(theirs.number) },
+        { ...base, q: String(queued.number) },
+      ]) {
+        expect(await listTickets(viewer, query), JSON.stringify(query)).toEqual({ rows: [], total: 0 });
+      }
+      expect(await ticketWorkload(viewer)).toBeNull();
+    });
+
+    it('T26 an admin can assign only to an active support agent', async () => {
+      const admin = await h.caller('admin');
+      const disabledAgent = await h.createUser({ role: 'support', status: 'disabled' });
+      const t = await newTicket({ assigneeId: null });
+      const before = await snapshot(t);
+      for (const assigneeId of [admin.user!.id, t.requester.id, disabledAgent.id, 'nosuchuser000001']) {
+        const { result, correlationId } = await h.call(admin, assignTicketAction, { ticketId: t.id, assigneeId, reason: REASON });
+        expect(result, assigneeId).toMatchObject({ ok: false, code: 'VALIDATION', fieldErrors: { assigneeId: expect.any(Array) } });
+        expect((await h.eventsOf(correlationId)).filter((e) => e.outcome === 'success')).toEqual([]);
+      }
+      expect(await snapshot(t)).toEqual(before);
+    });
+
+    it('T26 a ticket id that does not exist is NOT_FOUND for every action, and audited', async () => {
+      const missing = 'nosuchticket0000000000001';
+      for (const op of ALL_OPS) {
+        await expectRefused(agent, op, inputOf(op, missing, other.user!.id), 'NOT_FOUND');
+      }
+      const denials = await h.db.auditEvent.findMany({
+        where: { actorId: agent.user!.id, targetId: missing, outcome: 'denied' },
+        select: { operation: true, reasonCode: true, decision: true },
+      });
+      expect(denials.map((d) => d.operation).sort()).toEqual([...ALL_OPS].sort());
+      for (const d of denials) expect(d).toMatchObject({ reasonCode: 'not_found', decision: 'authz.not_found' });
+      expect(await getTicket(h.viewerOf(agent), missing)).toBeNull();
+    });
+  });
+
+  describe('reassignment mid-session', () => {
+    it('T26 the previous agent loses the ticket and its requester on its next request; the new one gains them', async () => {
+      const a = await h.caller('support');
+      const b = await h.caller('support');
+      const admin = await h.caller('admin');
+      const t = await newTicket({ assigneeId: a.user!.id });
+
+      const revealed = await expectAllowed<{ field: string; value: string }>(
+        a,
+        'ticket.reveal_requester_field',
+        inputOf('ticket.reveal_requester_field', t.id),
+      );
+      expect(revealed.data).toEqual({ field: 'email', value: t.requester.email });
+      expect(await getTicket(h.viewerOf(a), t.id)).toMatchObject({ id: t.id, requester: { id: t.requester.id } });
+
+      await expectAllowed(admin, 'ticket.assign', { ticketId: t.id, assigneeId: b.user!.id, reason: REASON });
+      expect(await h.db.ticket.findUniqueOrThrow({ where: { id: t.id }, select: { assigneeId: true } })).toEqual({
+        assigneeId: b.user!.id,
+      });
+
+      // A's page may still be open: its next calls find nothing.
+      const before = await snapshot(t);
+      await expectRefused(a, 'ticket.reveal_requester_field', inputOf('ticket.reveal_requester_field', t.id), 'NOT_FOUND');
+      await expectRefused(a, 'ticket.unlock_requester', inputOf('ticket.unlock_requester', t.id), 'NOT_FOUND');
+      await expectRefused(a, 'ticket.comment', inputOf('ticket.comment', t.id), 'NOT_FOUND');
+      expect(await snapshot(t)).toEqual(before);
+      expect(await getTicket(h.viewerOf(a), t.id)).toBeNull();
+
+      const forB = await expectAllowed<{ field: string; value: string }>(b, 'ticket.reveal_requester_field', {
+        ticketId: t.id,
+        field: 'phone',
+        reason: REASON,
+      });
+      expect(forB.data).toEqual({ field: 'phone', value: PHONE });
+      expect(await getTicket(h.viewerOf(b), t.id)).toMatchObject({ id: t.id, requester: { id: t.requester.id } });
+
+      // B gives it back to the queue and loses it in turn.
+      await expectAllowed(b, 'ticket.unassign_self', { ticketId: t.id });
+      expect(await h.db.ticket.findUniqueOrThrow({ where: { id: t.id }, select: { assigneeId: true } })).toEqual({ assigneeId: null });
+      expect(await getTicket(h.viewerOf(b), t.id)).toBeNull();
+      await expectRefused(b, 'ticket.reveal_requester_field', inputOf('ticket.reveal_requester_field', t.id), 'NOT_FOUND');
+      await expectRefused(b, 'ticket.unassign_self', { ticketId: t.id }, 'NOT_FOUND');
+    });
+
+    it('T26 the DAL re-checks the assignment in its own WHERE: an authorization granted before the reassignment is worth nothing after it', async () => {
+      const a = await h.caller('support');
+      const b = await h.caller('support');
+      const t = await newTicket({ assigneeId: a.user!.id });
+      const viewer = h.viewerOf(a);
+      // What defineAction established for A while the ticket was still A's.
+      const authz: Authorization = {
+        viewer,
+        ability: abilityFor(viewer),
+        op: 'ticket.reveal_requester_field',
+        rule: 'support.requester_of_open_ticket',
+        reason: REASON,
+        ticketRef: null,
+        target: { id: t.id, assigneeId: a.user!.id, status: 'open' },
+        steppedUp: false,
+      };
+      await h.db.ticket.update({ where: { id: t.id }, data: { assigneeId: b.user!.id } });
+      const head = await h.db.auditEvent.count();
+      const error = await revealRequesterField(authz, { ticketId: t.id, field: 'email' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ActionError);
+      expect((error as ActionError).code).toBe('NOT_FOUND');
+      // Nothing was recorded as a success (the transaction rolled back).
+      expect(await h.db.auditEvent.count()).toBe(head);
+    });
+  });
+
+  describe('masking', () => {
+    it('T26 the assigned agent sees the requester masked, an admin unmasked; the agent DTO never holds the raw values', async () => {
+      const agent = await h.caller('support');
+      const admin = await h.caller('admin');
+      const t = await newTicket({ assigneeId: agent.user!.id });
+
+      const dto = await getTicket(h.viewerOf(agent), t.id);
+      expect(dto?.requester).toMatchObject({
+        id: t.requester.id,
+        email: { value: 'j•••@example.com', masked: true },
+        phone: { value: '•••• 58', masked: true },
+        locked: true,
+      });
+      const text = JSON.stringify(dto);
+      expect(text).not.toContain(t.requester.email);
+      expect(text).not.toContain(t.requester.email.split('@')[0]!);
+      expect(text).not.toContain(PHONE);
+      expect(text).not.toContain('7946');
+      expect(dto!.can).toMatchObject({ readRequester: true, revealRequester: true, unlockRequester: true, assign: false });
+
+      const forAdmin = await getTicket(h.viewerOf(admin), t.id);
+      expect(forAdmin?.requester).toMatchObject({
+        id: t.requester.id,
+        email: { value: t.requester.email, masked: false },
+        phone: { value: PHONE, masked: false },
+      });
+      expect(forAdmin!.can).toMatchObject({ assign: true, revealRequester: false, unlockRequester: false });
+    });
+
+    it('T26 a pending ticket keeps the requester visible (masked), a resolved one hides it', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id, status: 'pending' });
+      expect((await getTicket(h.viewerOf(agent), t.id))?.requester).toMatchObject({ email: { masked: true } });
+      await expectAllowed(agent, 'ticket.set_status', { ticketId: t.id, status: 'resolved' });
+      expect((await getTicket(h.viewerOf(agent), t.id))?.requester).toBeNull();
+    });
+  });
+
+  describe('reveal', () => {
+    it('T26 a reveal is audited with its reason, on the requester, and without the value', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id });
+      const { data, event } = await expectAllowed<{ field: string; value: string }>(agent, 'ticket.reveal_requester_field', {
+        ticketId: t.id,
+        field: 'email',
+        reason: REASON,
+        ticketRef: 'SUP-1',
+      });
+      expect(data).toEqual({ field: 'email', value: t.requester.email });
+      expect(event).toMatchObject({
+        targetType: 'User',
+        targetId: t.requester.id,
+        reason: REASON,
+        decision: 'support.requester_of_open_ticket',
+        actorRole: 'support',
+      });
+      const details = JSON.parse(event.details) as Record<string, unknown>;
+      expect(details).toMatchObject({ field: 'email', ticket: `SUP-${t.number}` });
+      expect(event.details).not.toContain('@');
+      expect(event.details).not.toContain(t.requester.email.split('@')[0]!);
+      // A reveal changes nothing but the trail.
+      expect(await h.db.ticketComment.count({ where: { ticketId: t.id } })).toBe(0);
+
+      const phone = await expectAllowed(agent, 'ticket.reveal_requester_field', { ticketId: t.id, field: 'phone', reason: REASON });
+      expect(phone.event.details).not.toContain('7946');
+      expect(phone.event.details).not.toContain('0958');
+    });
+
+    it('T26 a reveal without a reason is refused and reveals nothing', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id });
+      const { result } = await h.call(agent, revealRequesterFieldAction, { ticketId: t.id, field: 'email' });
+      expect(result).toMatchObject({ ok: false, code: 'REASON_REQUIRED' });
+      expect(JSON.stringify(result)).not.toContain(t.requester.email);
+    });
+  });
+
+  describe('unlock', () => {
+    it('T26 unlocking a locked requester clears the lock, notes it on the ticket and is audited; a second unlock is a CONFLICT', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id });
+      await h.db.user.update({ where: { id: t.requester.id }, data: { lockedAt: new Date(), failedLoginCount: 50 } });
+
+      const { event } = await expectAllowed(agent, 'ticket.unlock_requester', { ticketId: t.id, reason: REASON });
+      expect(await h.userState(t.requester.id)).toMatchObject({ lockedAt: null, lockedUntil: null, failedLoginCount: 0 });
+      expect(event).toMatchObject({
+        targetType: 'User',
+        targetId: t.requester.id,
+        reason: REASON,
+        decision: 'support.requester_of_open_ticket',
+      });
+      expect(JSON.parse(event.details)).toMatchObject({ ticket: `SUP-${t.number}`, unlocked: true });
+      const comments = await h.db.ticketComment.findMany({ where: { ticketId: t.id }, select: { kind: true, authorId: true } });
+      expect(comments).toEqual([{ kind: 'system', authorId: agent.user!.id }]);
+      expect((await getTicket(h.viewerOf(agent), t.id))?.requester).toMatchObject({ locked: false });
+
+      const before = await snapshot(t);
+      const again = await h.call(agent, unlockRequesterAction, { ticketId: t.id, reason: REASON });
+      expect(again.result).toMatchObject({ ok: false, code: 'CONFLICT' });
+      expect((await h.eventsOf(again.correlationId)).filter((e) => e.outcome === 'success')).toEqual([]);
+      expect(await snapshot(t)).toEqual(before);
+    });
+
+    it('T26 unlocking a requester who is not locked is a CONFLICT and changes nothing', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id, locked: false });
+      const before = await snapshot(t);
+      const { result, correlationId } = await h.call(agent, unlockRequesterAction, { ticketId: t.id, reason: REASON });
+      expect(result).toMatchObject({ ok: false, code: 'CONFLICT' });
+      expect((await h.eventsOf(correlationId)).filter((e) => e.outcome === 'success')).toEqual([]);
+      expect(await snapshot(t)).toEqual(before);
+    });
+  });
+
+  describe('second-factor reset requests', () => {
+    it('T26 an agent can ask for a reset of its requester’s second factors once; the factors are untouched and the request is audited', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id, locked: false });
+      const factors = await h.userState(t.requester.id);
+      const { data, event } = await expectAllowed<{ requestId: string }>(agent, 'ticket.request_requester_mfa_reset', {
+        ticketId: t.id,
+        reason: REASON,
+      });
+      const requests = await h.db.mfaResetRequest.findMany({ where: { userId: t.requester.id } });
+      expect(requests).toEqual([
+        expect.objectContaining({ id: data.requestId, ticketId: t.id, requestedById: agent.user!.id, reason: REASON, status: 'pending' }),
+      ]);
+      expect(await h.userState(t.requester.id)).toEqual(factors);
+      expect(event).toMatchObject({ targetType: 'User', targetId: t.requester.id, reason: REASON });
+
+      const before = await snapshot(t);
+      const again = await h.call(agent, requestRequesterMfaResetAction, { ticketId: t.id, reason: REASON });
+      expect(again.result).toMatchObject({ ok: false, code: 'CONFLICT' });
+      expect(await snapshot(t)).toEqual(before);
+    });
+  });
+
+  describe('T27 ticket forms are strict', () => {
+    it('T27 extra fields, prototype keys and duplicate keys are refused with VALIDATION and change nothing', async () => {
+      const agent = await h.caller('support');
+      const intruder = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id });
+      const before = await snapshot(t);
+      const comment = inputOf('ticket.comment', t.id);
+      await expectInvalid(agent, 'ticket.comment', { ...comment, assigneeId: intruder.user!.id });
+      await expectInvalid(agent, 'ticket.comment', { ...comment, kind: 'system' });
+      await expectInvalid(
+        agent,
+        'ticket.comment',
+        JSON.parse(`{"ticketId":"${t.id}","kind":"reply","body":"hi","__proto__":{"role":"admin"}}`),
+      );
+      await expectInvalid(agent, 'ticket.comment', { ...comment, constructor: { prototype: { role: 'admin' } } });
+      await expectInvalid(agent, 'ticket.reveal_requester_field', { ...inputOf('ticket.reveal_requester_field', t.id), status: 'closed' });
+      await expectInvalid(agent, 'ticket.reveal_requester_field', {
+        ...inputOf('ticket.reveal_requester_field', t.id),
+        field: 'passwordHash',
+      });
+      await expectInvalid(agent, 'ticket.unlock_requester', { ...inputOf('ticket.unlock_requester', t.id), requesterId: t.requester.id });
+      await expectInvalid(agent, 'ticket.set_status', { ...inputOf('ticket.set_status', t.id), role: 'admin' });
+      await expectInvalid(agent, 'ticket.set_status', { ticketId: t.id, status: 'deleted' });
+      await expectInvalid(agent, 'ticket.unassign_self', { ticketId: t.id, assigneeId: intruder.user!.id });
+      await expectInvalid(agent, 'ticket.assign', { ticketId: t.id, assigneeId: intruder.user!.id, role: 'admin' });
+
+      const twice = new FormData();
+      twice.append('ticketId', t.id);
+      twice.append('kind', 'reply');
+      twice.append('body', 'first');
+      twice.append('body', 'second');
+      await expectInvalid(agent, 'ticket.comment', twice);
+      const twoTickets = new FormData();
+      twoTickets.append('ticketId', t.id);
+      twoTickets.append('ticketId', 'someoneelses1');
+      twoTickets.append('field', 'email');
+      twoTickets.append('reason', REASON);
+      await expectInvalid(agent, 'ticket.reveal_requester_field', twoTickets);
+
+      expect(await snapshot(t)).toEqual(before);
+      expect(await h.db.auditEvent.count({ where: { actorId: agent.user!.id, outcome: 'success' } })).toBe(0);
+    });
+  });
+
+  describe('comments', () => {
+    it('T26 replies and internal notes are stored; the trail has their kind and length, never their text', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id });
+      const replyText = 'Your account is unlocked now, zebra-quartz-7731.';
+      const noteText = 'Internal: caller verified by callback, walrus-ember-4410.';
+
+      const reply = await expectAllowed<{ id: string }>(agent, 'ticket.comment', { ticketId: t.id, kind: 'reply', body: replyText });
+      const note = await expectAllowed<{ id: string }>(agent, 'ticket.comment', {
+        ticketId: t.id,
+        kind: 'internal',
+        body: `  ${noteText}  `,
+      });
+
+      const stored = await h.db.ticketComment.findMany({
+        where: { ticketId: t.id },
+        select: { id: true, kind: true, body: true, authorId: true },
+        orderBy: { createdAt: 'asc' },
+      });
+      expect(stored).toEqual(
+        expect.arrayContaining([
+          { id: reply.data.id, kind: 'reply', body: replyText, authorId: agent.user!.id },
+          { id: note.data.id, kind: 'internal', body: noteText, authorId: agent.user!.id },
+        ]),
+      );
+      expect(stored).toHaveLength(2);
+
+      expect(JSON.parse(reply.event.details)).toMatchObject({ kind: 'reply', chars: replyText.length, ticket: `SUP-${t.number}` });
+      expect(JSON.parse(note.event.details)).toMatchObject({ kind: 'internal', chars: noteText.length });
+      for (const e of [reply.event, note.event]) {
+        expect(e).toMatchObject({ targetType: 'Ticket', targetId: t.id, reason: null });
+        const row = JSON.stringify(e);
+        expect(row).not.toContain('zebra-quartz');
+        expect(row).not.toContain('walrus-ember');
+      }
+
+      const dto = await getTicket(h.viewerOf(agent), t.id);
+      expect(dto?.comments.map((c) => [c.kind, c.body])).toEqual([
+        ['reply', replyText],
+        ['internal', noteText],
+      ]);
+    });
+  });
+
+  describe('closing is final', () => {
+    it('T26 after a ticket is closed neither its agent nor an admin can comment, change its status or reassign it', async () => {
+      const agent = await h.caller('support');
+      const admin = await h.caller('admin');
+      const t = await newTicket({ assigneeId: agent.user!.id });
+      await expectAllowed(agent, 'ticket.set_status', { ticketId: t.id, status: 'closed' });
+      const closed = await h.db.ticket.findUniqueOrThrow({ where: { id: t.id }, select: { status: true, closedAt: true } });
+      expect(closed).toMatchObject({ status: 'closed', closedAt: expect.any(Date) });
+
+      const before = await snapshot(t);
+      await expectRefused(agent, 'ticket.comment', inputOf('ticket.comment', t.id), 'FORBIDDEN');
+      await expectRefused(agent, 'ticket.comment', { ticketId: t.id, kind: 'internal', body: 'one more thing' }, 'FORBIDDEN');
+      await expectRefused(agent, 'ticket.set_status', { ticketId: t.id, status: 'open' }, 'FORBIDDEN');
+      await expectRefused(agent, 'ticket.unassign_self', { ticketId: t.id }, 'FORBIDDEN');
+      await expectRefused(admin, 'ticket.comment', inputOf('ticket.comment', t.id), 'FORBIDDEN');
+      await expectRefused(admin, 'ticket.set_status', { ticketId: t.id, status: 'open' }, 'FORBIDDEN');
+      await expectRefused(admin, 'ticket.assign', { ticketId: t.id, assigneeId: null, reason: REASON }, 'FORBIDDEN');
+      expect(await snapshot(t)).toEqual(before);
+
+      const forAgent = await getTicket(h.viewerOf(agent), t.id);
+      expect(forAgent).toMatchObject({ status: 'closed', requester: null });
+      expect(Object.values(forAgent!.can).some(Boolean)).toBe(false);
+      const forAdmin = await getTicket(h.viewerOf(admin), t.id);
+      expect(forAdmin!.can).toMatchObject({ comment: false, setStatus: false, assign: false });
+    });
+  });
+
+  it('the audit chain verifies after all of the above', async () => {
+    const chain = await verifyChain(h.db);
+    expect(chain).toMatchObject({ ok: true, count: await h.db.auditEvent.count() });
+  });
+});
