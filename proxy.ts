@@ -18,6 +18,6 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Everything except the public pages (sign-in, invitation acceptance), API routes, Next's assets and static files.
-  matcher: ['/((?!sign-in|invite|api/|_next/|favicon\\.ico|.*\\.(?:png|svg|ico|txt)$).*)'],
+  // Everything except the public pages (sign-in, invitation acceptance, password reset), API routes, Next's assets and static files.
+  matcher: ['/((?!sign-in|invite|reset-password|api/|_next/|favicon\\.ico|.*\\.(?:png|svg|ico|txt)$).*)'],
 };

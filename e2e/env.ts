@@ -29,6 +29,7 @@ export const E2E = {
     WARDEN_AUDIT_SIGNING_KEY_FILE: path.join(root, 'var/e2e/audit/signing-key.pem'),
     WARDEN_AUDIT_PUBLIC_KEYS_FILE: path.join(root, 'var/e2e/audit/public-keys.json'),
     WARDEN_AUDIT_CHECKPOINT_DIR: path.join(root, 'var/e2e/audit/checkpoints'),
+    WARDEN_OUTBOX_DIR: path.join(root, 'var/e2e/outbox'),
     LOG_LEVEL: 'warn',
     // The test runner plays the trusted reverse proxy, so T01/T02 can rotate
     // X-Forwarded-For; any other peer's forwarded headers are still ignored.

@@ -52,6 +52,14 @@ const EnvSchema = z.object({
   WARDEN_AUDIT_SIGNING_KEY: optionalText,
   /** The published public keys ("warden.public-keys.v1"), also served at GET /api/audit/public-keys. */
   WARDEN_AUDIT_PUBLIC_KEYS_FILE: z.string().min(1).default('var/audit/public-keys.json'),
+  /**
+   * Spool directory of outgoing messages to end users (an invitation or a
+   * password-reset link sent from a ticket): one RFC 5322 file each, readable
+   * only by Warden's user, for the mail system to pick up (docs/support-desk.md).
+   */
+  WARDEN_OUTBOX_DIR: z.string().min(1).default('var/outbox'),
+  /** The From address of those messages. */
+  WARDEN_MAIL_FROM: z.string().min(3).max(254).default('Warden <no-reply@localhost>'),
   /** Directory of the external checkpoint log (checkpoints.jsonl); put it on storage the database's administrators cannot rewrite. */
   WARDEN_AUDIT_CHECKPOINT_DIR: z.string().min(1).default('var/audit/checkpoints'),
   /** A checkpoint is made after this many new audit events… */

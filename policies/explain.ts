@@ -27,6 +27,7 @@ export const NON_RULE_DECISIONS: Readonly<Record<string, string>> = {
   'cli.audit_keys_rotate': 'An operator rotated the checkpoint signing key with the server CLI.',
   'console.audit_bundle': 'A verifier of the trail downloaded an export bundle from the console.',
   'public.invitation_token': 'A valid, unused, unexpired one-time invitation link.',
+  'public.password_reset_token': 'A valid, unused, unexpired one-time password-reset link sent to the user’s address.',
 };
 
 export interface RuleExplanation {

@@ -389,6 +389,41 @@ export const OPERATIONS = {
     reason: 'required',
     approval: 'none',
   },
+  'ticket.resend_requester_invitation': {
+    id: 'ticket.resend_requester_invitation',
+    description:
+      'Send a new invitation link to the address of the requester of an open ticket assigned to you (the old link stops working; you never see the new one)',
+    audience: 'viewer',
+    ability: ['resend_invitation', 'Ticket'],
+    target: 'record',
+    risk: 'low',
+    stepUp: false,
+    reason: 'optional',
+    approval: 'none',
+  },
+  'ticket.send_requester_password_reset': {
+    id: 'ticket.send_requester_password_reset',
+    description:
+      'Send a one-hour password-reset link to the address of the requester of an open ticket assigned to you (you never see the link)',
+    audience: 'viewer',
+    ability: ['send_password_reset', 'Ticket'],
+    target: 'record',
+    risk: 'high',
+    stepUp: false,
+    reason: 'required',
+    approval: 'none',
+  },
+  'account.password_reset': {
+    id: 'account.password_reset',
+    description: 'Set a new password with a one-time password-reset link (public; the link is the credential)',
+    audience: 'anonymous',
+    ability: null,
+    target: 'none',
+    risk: 'low',
+    stepUp: false,
+    reason: 'none',
+    approval: 'none',
+  },
   'audit.pii_lookup': {
     id: 'audit.pii_lookup',
     description:

@@ -42,6 +42,8 @@ export type PolicyAction =
   | 'reveal_requester'
   | 'unlock_requester'
   | 'request_mfa_reset'
+  | 'resend_invitation'
+  | 'send_password_reset'
   | 'verify';
 
 export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry';
@@ -208,7 +210,14 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           reason: 'support.work_assigned_tickets',
         },
         {
-          action: ['read_requester', 'reveal_requester', 'unlock_requester', 'request_mfa_reset'],
+          action: [
+            'read_requester',
+            'reveal_requester',
+            'unlock_requester',
+            'request_mfa_reset',
+            'resend_invitation',
+            'send_password_reset',
+          ],
           subject: 'Ticket',
           conditions: { ...openAssigned, requester: { is: { role: 'member', deletedAt: null } } },
           reason: 'support.requester_of_open_ticket',

@@ -57,6 +57,11 @@ export const AUDIT_OPERATIONS = {
   'ticket.unlock_requester': 'A support agent unlocked the account of a ticket’s requester, with a reason.',
   'ticket.request_requester_mfa_reset':
     'A support agent asked an administrator to reset the second factors of a ticket’s requester, with a reason.',
+  'ticket.resend_requester_invitation':
+    'A support agent sent a new invitation link to the address of a ticket’s requester (the link is never recorded).',
+  'ticket.send_requester_password_reset':
+    'A support agent sent a one-hour password-reset link to the address of a ticket’s requester, with a reason (the link is never recorded).',
+  'account.password_reset': 'A user set a new password with a one-time password-reset link; their sessions ended.',
   'ticket.create': 'A ticket was opened for a requester (demo seed or intake).',
   'role.suspend': 'A superadmin suspended a whole role; its holders are refused until it is reactivated.',
   'role.reactivate': 'A superadmin reactivated a suspended role.',

@@ -62,7 +62,13 @@ export async function acceptInvitation(token: string, password: string): Promise
   const client = await db();
   const tokenHash = hashToken(token);
   const at = now();
-  const live = { tokenHash, usedAt: null, revokedAt: null, expiresAt: { gt: at }, user: { deletedAt: null, passwordHash: null } };
+  const live = {
+    tokenHash,
+    usedAt: null,
+    revokedAt: null,
+    expiresAt: { gt: at },
+    user: { deletedAt: null, passwordHash: null, status: 'active' },
+  };
   const found = await client.invitation.findFirst({ where: live, select: { id: true } });
   if (!found) {
     await dummyVerify(password);

@@ -25,7 +25,9 @@ const TICKET_FIELDS = {
   status: true,
   assigneeId: true,
   requesterId: true,
-  requester: { select: { id: true, email: true, phone: true, lockedAt: true, lockedUntil: true } },
+  requester: {
+    select: { id: true, name: true, email: true, phone: true, status: true, lockedAt: true, lockedUntil: true, passwordHash: true },
+  },
 } as const;
 
 interface LoadedTicket {
@@ -34,7 +36,17 @@ interface LoadedTicket {
   status: string;
   assigneeId: string | null;
   requesterId: string;
-  requester: { id: string; email: string; phone: string | null; lockedAt: Date | null; lockedUntil: Date | null };
+  requester: {
+    id: string;
+    name: string;
+    email: string;
+    phone: string | null;
+    status: string;
+    lockedAt: Date | null;
+    lockedUntil: Date | null;
+    /** Whether a password is set (the hash itself never leaves this module). */
+    hasPassword: boolean;
+  };
 }
 
 /**
@@ -44,19 +56,25 @@ interface LoadedTicket {
  * page was opened is "not found" now), change it, and record the event in the
  * same transaction (fail closed).
  */
-async function workOnTicket<T>(
+export async function workOnTicket<T>(
   authz: Authorization,
   action: PolicyAction,
   id: string,
-  change: (tx: Tx, ticket: LoadedTicket) => Promise<{ value: T; details: Record<string, unknown>; target?: { type: string; id: string } }>,
+  change: (
+    tx: Tx,
+    ticket: LoadedTicket,
+  ) => Promise<{ value: T; details: Record<string, unknown>; target?: { type: string; id: string }; note?: string }>,
 ): Promise<T> {
   const client = await db();
   return client.$transaction(async (tx) => {
     await lockAuditChain(tx);
     await assertActorStillLive(tx, authz);
-    const ticket = await tx.ticket.findFirst({ where: scopedWhere(authz.ability, action, 'Ticket', { id }), select: TICKET_FIELDS });
-    if (!ticket) throw new ActionError('NOT_FOUND', NOT_FOUND);
+    const row = await tx.ticket.findFirst({ where: scopedWhere(authz.ability, action, 'Ticket', { id }), select: TICKET_FIELDS });
+    if (!row) throw new ActionError('NOT_FOUND', NOT_FOUND);
+    const { passwordHash, ...requester } = row.requester;
+    const ticket: LoadedTicket = { ...row, requester: { ...requester, hasPassword: passwordHash !== null } };
     const result = await change(tx, ticket);
+    if (result.note) await systemNote(tx, ticket.id, authz.viewer.userId, result.note);
     await recordAuthorized(tx, authz, {
       target: result.target ?? { type: 'Ticket', id: ticket.id },
       details: { ticket: `SUP-${ticket.number}`, ...result.details },

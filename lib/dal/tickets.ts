@@ -140,6 +140,8 @@ export interface TicketCanDTO {
   revealRequester: boolean;
   unlockRequester: boolean;
   requestMfaReset: boolean;
+  resendInvitation: boolean;
+  sendPasswordReset: boolean;
 }
 
 /**
@@ -155,7 +157,10 @@ export interface RequesterDTO {
   email: { value: string; masked: boolean };
   phone: { value: string; masked: boolean } | null;
   locked: boolean;
+  /** No password set yet and an invitation still open. */
   invited: boolean;
+  /** Whether a password is set (never the password itself): decides between a new invitation and a reset link. */
+  hasPassword: boolean;
   factorTypes: string[];
   recentSignIns: { ts: Date; outcome: string; reasonCode: string | null }[];
 }
@@ -181,6 +186,8 @@ function canOn(ability: PolicyAbility, ticket: Record<string, unknown>): TicketC
     revealRequester: on('reveal_requester'),
     unlockRequester: on('unlock_requester'),
     requestMfaReset: on('request_mfa_reset'),
+    resendInvitation: on('resend_invitation'),
+    sendPasswordReset: on('send_password_reset'),
   };
 }
 
@@ -277,6 +284,7 @@ async function requesterOf(viewer: Viewer, ability: PolicyAbility, requesterId: 
       row.phone === null ? null : fields.has('phone') ? { value: row.phone, masked: false } : { value: maskPhone(row.phone), masked: true },
     locked: fields.has('locked') && (!!row.lockedAt || (!!row.lockedUntil && row.lockedUntil > now())),
     invited: fields.has('invited') && row.passwordHash === null && row.invitations.length > 0,
+    hasPassword: fields.has('invited') && row.passwordHash !== null,
     factorTypes: fields.has('factorTypes') ? factorTypes : [],
     recentSignIns: signIns,
   };

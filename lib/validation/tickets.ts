@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NewPasswordSchema } from './auth';
 import { ReasonFields } from './reason';
 import { RecordIdSchema } from './users';
 
@@ -77,3 +78,18 @@ export const TicketListQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
 });
 export type TicketListQueryInput = z.infer<typeof TicketListQuerySchema>;
+
+/** How long a password-reset link sent from a ticket works. */
+export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
+
+/** The one-time token of a password-reset link (43 base64url characters, from the URL fragment). */
+export const PasswordResetTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'This password-reset link is not valid.' });
+
+export const CompletePasswordResetSchema = z
+  .strictObject({
+    token: PasswordResetTokenSchema,
+    password: NewPasswordSchema,
+    confirm: z.string().max(1024),
+  })
+  .refine((v) => v.password === v.confirm, { error: 'The two passwords do not match.', path: ['confirm'] });
+export type CompletePasswordResetInput = z.input<typeof CompletePasswordResetSchema>;

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { lookupPersonalDataAction } from '@/app/(console)/audit/_actions/lookup-personal-data';
 import { verifyTrailAction } from '@/app/(console)/audit/_actions/verify-trail';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -19,7 +21,9 @@ import { suspendRoleAction } from '@/app/(console)/roles/_actions/suspend-role';
 import { assignTicketAction } from '@/app/(console)/tickets/_actions/assign-ticket';
 import { commentOnTicketAction } from '@/app/(console)/tickets/_actions/comment-on-ticket';
 import { requestRequesterMfaResetAction } from '@/app/(console)/tickets/_actions/request-requester-mfa-reset';
+import { resendRequesterInvitationAction } from '@/app/(console)/tickets/_actions/resend-requester-invitation';
 import { revealRequesterFieldAction } from '@/app/(console)/tickets/_actions/reveal-requester-field';
+import { sendRequesterPasswordResetAction } from '@/app/(console)/tickets/_actions/send-requester-password-reset';
 import { setTicketStatusAction } from '@/app/(console)/tickets/_actions/set-ticket-status';
 import { unassignTicketAction } from '@/app/(console)/tickets/_actions/unassign-ticket';
 import { unlockRequesterAction } from '@/app/(console)/tickets/_actions/unlock-requester';
@@ -35,6 +39,7 @@ import { revokeUserSessionsAction } from '@/app/(console)/users/_actions/revoke-
 import { suspendUserAction } from '@/app/(console)/users/_actions/suspend-user';
 import { unlockUserAction } from '@/app/(console)/users/_actions/unlock-user';
 import { verifyChain } from '@/lib/audit/verify';
+import { hashPassword } from '@/lib/auth/password';
 import { hashToken } from '@/lib/auth/tokens';
 import { POLICY_VERSION } from '@/lib/policy-version';
 import { computeMatrix, MATRIX_PRINCIPALS, principalFor, scopesFor, type MatrixPrincipal, type MatrixScope } from '@/policies/matrix';
@@ -44,13 +49,17 @@ import { ActionHarness, REFUSAL_CODES, type Caller, type ServerAction } from '..
 import { testProviders } from '../helpers/test-db';
 
 // lib/env validates and caches process.env on first use, which happens while the
-// imports above load (lib/log): the deployment is fixed before them.
-vi.hoisted(() => {
+// imports above load (lib/log): the deployment is fixed before them. The outbox
+// (links sent to requesters) is a fresh directory of this run, which the app creates.
+const OUTBOX = vi.hoisted(() => {
+  const outbox = `${process.env.TMPDIR ?? '/tmp'}/warden-outbox-t25-${globalThis.crypto.randomUUID()}`;
+  vi.stubEnv('WARDEN_OUTBOX_DIR', outbox);
   vi.stubEnv('APP_URL', 'http://localhost:3000');
   vi.stubEnv('AUTH_SECRET', 'warden-integration-tests-secret-0123456789');
   vi.stubEnv('WARDEN_ENCRYPTION_KEYS', '');
   vi.stubEnv('WARDEN_ENCRYPTION_KEY_ID', undefined);
   vi.stubEnv('LOG_LEVEL', 'silent');
+  return outbox;
 });
 // Only the framework's request scope is replaced (tests/helpers/action-harness.ts).
 vi.mock('next/headers', () => import('../helpers/request-scope'));
@@ -89,6 +98,8 @@ const RECORD_ACTIONS: Record<string, ServerAction> = {
   'ticket.reveal_requester_field': revealRequesterFieldAction,
   'ticket.unlock_requester': unlockRequesterAction,
   'ticket.request_requester_mfa_reset': requestRequesterMfaResetAction,
+  'ticket.resend_requester_invitation': resendRequesterInvitationAction,
+  'ticket.send_requester_password_reset': sendRequesterPasswordResetAction,
 };
 
 /**
@@ -153,6 +164,9 @@ const SELF_ACTIONS: Record<string, { name: string; action: ServerAction; input: 
   ],
 };
 
+// The anonymous operations (auth.sign_in, auth.second_factor, user.invite_accept,
+// account.password_reset) have one "public" cell each, allowed for every column:
+// the token or the credentials are what is checked, in their own test files.
 const ALL_OPS = Object.values(OPERATIONS) as OperationDefinition[];
 const RECORD_OPS = ALL_OPS.filter((o) => o.audience === 'viewer' && (o.target === 'record' || o.target === 'draft')).map(
   (o) => o.id as OperationId,
@@ -217,6 +231,39 @@ const USER_EFFECTS: Record<string, (s: UserState, input: Record<string, unknown>
   },
 };
 
+/** A message in the outbox (lib/outbox/spool.ts): its file, headers and body. */
+interface SpooledMessage {
+  file: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Every message in the outbox addressed to `to`, oldest first. */
+function messagesTo(to: string): SpooledMessage[] {
+  if (!fs.existsSync(OUTBOX)) return [];
+  return fs
+    .readdirSync(OUTBOX)
+    .filter((n) => n.endsWith('.eml'))
+    .sort()
+    .map((file) => {
+      const raw = fs.readFileSync(path.join(OUTBOX, file), 'utf8');
+      const split = raw.indexOf('\r\n\r\n');
+      const headers = Object.fromEntries(
+        raw
+          .slice(0, split)
+          .split('\r\n')
+          .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      return { file, headers, body: raw.slice(split + 4) };
+    })
+    .filter((m) => m.headers.To === to);
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** One argon2id hash for every requester that must "have a password" (hashing per cell would be slow). */
+let someoneElsesPasswordHash: Promise<string> | undefined;
+
 interface Target {
   input: Record<string, unknown>;
   /** Everything the operation could change about the target, minus side effects of the caller's own session check. */
@@ -224,6 +271,9 @@ interface Target {
   /** Checks the change a successful call made. */
   assertChanged: (data: unknown) => Promise<void>;
 }
+
+// The outbox of this run holds (test) links: it goes with the run.
+afterAll(() => fs.rmSync(OUTBOX, { recursive: true, force: true }));
 
 describe.each(testProviders())('T25 authorization matrix through the real server actions on %s', (provider) => {
   let h: ActionHarness;
@@ -379,9 +429,10 @@ describe.each(testProviders())('T25 authorization matrix through the real server
 
   /**
    * A fresh member requester and a fresh ticket per cell, shaped as the scope says.
-   * Everything the six ticket operations could change is in the snapshot: the
-   * ticket, its conversation, the requester's lock, and (for the audited read) the
-   * caller's successful reveals.
+   * Everything the ticket operations could change is in the snapshot: the ticket,
+   * its conversation, the requester's account, (for the audited read) the caller's
+   * successful reveals, MFA-reset requests, invitation and reset links, and the
+   * messages spooled to the requester.
    */
   async function ticketTarget(op: OperationId, scope: MatrixScope, caller: Caller): Promise<Target> {
     const shape = ticketShape(scope);
@@ -390,7 +441,25 @@ describe.each(testProviders())('T25 authorization matrix through the real server
       mfa: op === 'ticket.request_requester_mfa_reset',
       locked: op === 'ticket.unlock_requester',
     });
-    await h.db.user.update({ where: { id: requester.id }, data: { phone: '+44 20 7946 0958' } });
+    const resetOp = op === 'ticket.send_requester_password_reset';
+    const inviteOp = op === 'ticket.resend_requester_invitation';
+    // A reset needs a password to replace; a new invitation needs an account that never set one.
+    if (resetOp) someoneElsesPasswordHash ??= hashPassword('a requester passphrase of some length');
+    await h.db.user.update({
+      where: { id: requester.id },
+      data: { phone: '+44 20 7946 0958', ...(resetOp ? { passwordHash: await someoneElsesPasswordHash } : {}) },
+    });
+    // An earlier, still unused link of the same kind: a successful send revokes it, a refused one leaves it.
+    const earlier = {
+      userId: requester.id,
+      tokenHash: hashToken(`earlier-${op}-${requester.id}`),
+      expiresAt: new Date(Date.now() + HOUR_MS / 2),
+    };
+    const earlierLinkId = inviteOp
+      ? (await h.db.invitation.create({ data: earlier, select: { id: true } })).id
+      : resetOp
+        ? (await h.db.passwordReset.create({ data: earlier, select: { id: true } })).id
+        : null;
     // "Assigned to them" for a caller without an account (anonymous): some agent, so the ticket exists all the same.
     const assigneeId =
       shape.assignee === 'caller'
@@ -434,6 +503,8 @@ describe.each(testProviders())('T25 authorization matrix through the real server
         break;
       case 'ticket.unlock_requester':
       case 'ticket.request_requester_mfa_reset':
+      case 'ticket.resend_requester_invitation':
+      case 'ticket.send_requester_password_reset':
         input = { ticketId, reason: REASON };
         break;
       default:
@@ -464,6 +535,7 @@ describe.each(testProviders())('T25 authorization matrix through the real server
           totpEnabledAt: true,
           totpSecretEnc: true,
           sessionVersion: true,
+          passwordHash: true,
         },
       });
     const reveals = () =>
@@ -475,11 +547,18 @@ describe.each(testProviders())('T25 authorization matrix through the real server
         where: { userId: requester.id },
         select: { id: true, ticketId: true, requestedById: true, reason: true, status: true },
       });
+    const linkFields = { id: true, tokenHash: true, createdById: true, expiresAt: true, usedAt: true, revokedAt: true } as const;
+    const invitations = () => h.db.invitation.findMany({ where: { userId: requester.id }, select: linkFields, orderBy: { id: 'asc' } });
+    const passwordResets = () =>
+      h.db.passwordReset.findMany({ where: { userId: requester.id }, select: { ...linkFields, ticketId: true }, orderBy: { id: 'asc' } });
     const snapshot = async () => ({
       ticket: await ticketState(),
       requester: await requesterState(),
       reveals: await reveals(),
       mfaResetRequests: await mfaResetRequests(),
+      invitations: await invitations(),
+      passwordResets: await passwordResets(),
+      mail: messagesTo(requester.email).map((m) => m.file),
     });
     const before = await snapshot();
     const newComments = async () => {
@@ -541,6 +620,40 @@ describe.each(testProviders())('T25 authorization matrix through the real server
             expect(data).toEqual({ requestId: requests[0]!.id });
             // Only a request: the second factors themselves are untouched until an administrator resets them.
             expect(r).toEqual(before.requester);
+            expect(await newComments()).toEqual([expect.objectContaining({ kind: 'system', authorId: caller.user!.id })]);
+            break;
+          }
+          case 'ticket.resend_requester_invitation':
+          case 'ticket.send_requester_password_reset': {
+            const links = inviteOp ? await invitations() : await passwordResets();
+            expect(links.find((l) => l.id === earlierLinkId)?.revokedAt).toBeInstanceOf(Date);
+            const fresh = links.filter((l) => l.id !== earlierLinkId);
+            expect(fresh).toEqual([
+              expect.objectContaining({ createdById: caller.user!.id, usedAt: null, revokedAt: null, ...(resetOp ? { ticketId } : {}) }),
+            ]);
+            const link = fresh[0]!;
+            const ttl = inviteOp ? 72 * HOUR_MS : HOUR_MS;
+            expect(Math.abs(link.expiresAt.getTime() - (Date.now() + ttl))).toBeLessThan(60_000);
+            expect(data).toEqual({ expiresAt: link.expiresAt });
+            // One message, to the requester, carrying the one token whose hash is stored.
+            const mail = messagesTo(requester.email).filter((m) => !before.mail.includes(m.file));
+            expect(mail).toHaveLength(1);
+            expect(mail[0]!.headers.To).toBe(requester.email);
+            const token = mail[0]!.body.match(inviteOp ? /\/invite#([A-Za-z0-9_-]{43})/ : /\/reset-password#([A-Za-z0-9_-]{43})/)?.[1];
+            expect(token).toEqual(expect.any(String));
+            expect(link.tokenHash).toBe(hashToken(token!));
+            expect(JSON.stringify(link)).not.toContain(token);
+            expect(JSON.stringify(data)).not.toContain(token);
+            const event = await h.db.auditEvent.findFirstOrThrow({
+              where: { operation: op, actorId: caller.user!.id, outcome: 'success' },
+              orderBy: { seq: 'desc' },
+            });
+            expect(event).toMatchObject({ targetType: 'User', targetId: requester.id });
+            expect(JSON.stringify(event)).not.toContain(token);
+            expect(event.details.includes(requester.email)).toBe(false);
+            // Nothing about the account itself changes until the requester uses the link.
+            expect(r).toEqual(before.requester);
+            expect(t).toMatchObject({ status: shape.status, assigneeId });
             expect(await newComments()).toEqual([expect.objectContaining({ kind: 'system', authorId: caller.user!.id })]);
             break;
           }

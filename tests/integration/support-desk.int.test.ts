@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assignTicketAction } from '@/app/(console)/tickets/_actions/assign-ticket';
 import { commentOnTicketAction } from '@/app/(console)/tickets/_actions/comment-on-ticket';
 import { requestRequesterMfaResetAction } from '@/app/(console)/tickets/_actions/request-requester-mfa-reset';
+import { resendRequesterInvitationAction } from '@/app/(console)/tickets/_actions/resend-requester-invitation';
 import { revealRequesterFieldAction } from '@/app/(console)/tickets/_actions/reveal-requester-field';
+import { sendRequesterPasswordResetAction } from '@/app/(console)/tickets/_actions/send-requester-password-reset';
 import { setTicketStatusAction } from '@/app/(console)/tickets/_actions/set-ticket-status';
 import { unassignTicketAction } from '@/app/(console)/tickets/_actions/unassign-ticket';
 import { unlockRequesterAction } from '@/app/(console)/tickets/_actions/unlock-requester';
 import { verifyChain } from '@/lib/audit/verify';
+import { hashToken } from '@/lib/auth/tokens';
 import { abilityFor } from '@/lib/authz/ability';
 import type { Authorization } from '@/lib/authz/authorization';
 import { ActionError } from '@/lib/authz/result';
@@ -19,13 +24,17 @@ import { ActionHarness, type Caller, type ServerAction } from '../helpers/action
 import { testProviders } from '../helpers/test-db';
 
 // lib/env validates and caches process.env on first use, which happens while the
-// imports above load (lib/log): the deployment is fixed before them.
-vi.hoisted(() => {
+// imports above load (lib/log): the deployment is fixed before them. The outbox
+// (links sent to requesters) is a fresh directory of this run, which the app creates.
+const OUTBOX = vi.hoisted(() => {
+  const outbox = `${process.env.TMPDIR ?? '/tmp'}/warden-outbox-desk-${globalThis.crypto.randomUUID()}`;
+  vi.stubEnv('WARDEN_OUTBOX_DIR', outbox);
   vi.stubEnv('APP_URL', 'http://localhost:3000');
   vi.stubEnv('AUTH_SECRET', 'warden-integration-tests-secret-0123456789');
   vi.stubEnv('WARDEN_ENCRYPTION_KEYS', '');
   vi.stubEnv('WARDEN_ENCRYPTION_KEY_ID', undefined);
   vi.stubEnv('LOG_LEVEL', 'silent');
+  return outbox;
 });
 // Only the framework's request scope is replaced (tests/helpers/action-harness.ts).
 vi.mock('next/headers', () => import('../helpers/request-scope'));
@@ -50,7 +59,7 @@ interface NewTicket {
   requester: { id: string; email: string };
 }
 
-/** The six ticket operations and the action that performs each. */
+/** The ticket operations and the action that performs each. */
 const ACTIONS: Record<string, ServerAction> = {
   'ticket.comment': commentOnTicketAction,
   'ticket.set_status': setTicketStatusAction,
@@ -59,9 +68,34 @@ const ACTIONS: Record<string, ServerAction> = {
   'ticket.reveal_requester_field': revealRequesterFieldAction,
   'ticket.unlock_requester': unlockRequesterAction,
   'ticket.request_requester_mfa_reset': requestRequesterMfaResetAction,
+  'ticket.resend_requester_invitation': resendRequesterInvitationAction,
+  'ticket.send_requester_password_reset': sendRequesterPasswordResetAction,
 };
 const ALL_OPS = Object.keys(ACTIONS) as OperationId[];
-const REQUESTER_OPS: OperationId[] = ['ticket.reveal_requester_field', 'ticket.unlock_requester', 'ticket.request_requester_mfa_reset'];
+const REQUESTER_OPS: OperationId[] = [
+  'ticket.reveal_requester_field',
+  'ticket.unlock_requester',
+  'ticket.request_requester_mfa_reset',
+  'ticket.resend_requester_invitation',
+  'ticket.send_requester_password_reset',
+];
+
+/** The names of the spooled messages (lib/outbox/spool.ts), oldest first; temporary files too, so a half-written one shows. */
+function outboxFiles(): string[] {
+  return fs.existsSync(OUTBOX) ? fs.readdirSync(OUTBOX).sort() : [];
+}
+
+/** One spooled message: the raw text, its header lines (in order) and its body. */
+function readMessage(file: string) {
+  const raw = fs.readFileSync(path.join(OUTBOX, file), 'utf8');
+  const split = raw.indexOf('\r\n\r\n');
+  const headerLines = raw.slice(0, split).split('\r\n');
+  const headers = new Map(headerLines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+  return { raw, headerLines, headers, body: raw.slice(split + 4) };
+}
+
+// The outbox of this run holds (test) links: it goes with the run.
+afterAll(() => fs.rmSync(OUTBOX, { recursive: true, force: true }));
 
 describe.each(testProviders())('support desk on %s', (provider) => {
   let h: ActionHarness;
@@ -102,6 +136,14 @@ describe.each(testProviders())('support desk on %s', (provider) => {
     return { ...ticket, requester: { id: requester.id, email } };
   }
 
+  /** Gives the requester a password (its value does not matter here, only that one is set). */
+  async function setPassword(userId: string) {
+    await h.db.user.update({
+      where: { id: userId },
+      data: { passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString('base64')}` },
+    });
+  }
+
   /** Everything any ticket operation could change: the ticket, its conversation, the requester's account. */
   async function snapshot(t: NewTicket) {
     const ticket = await h.db.ticket.findUnique({
@@ -121,7 +163,13 @@ describe.each(testProviders())('support desk on %s', (provider) => {
       select: { id: true, status: true, requestedById: true },
       orderBy: { id: 'asc' },
     });
-    return { ticket, requester, mfaResetRequests };
+    const links = {
+      select: { id: true, tokenHash: true, expiresAt: true, usedAt: true, revokedAt: true },
+      orderBy: { id: 'asc' },
+    } as const;
+    const invitations = await h.db.invitation.findMany({ where: { userId: t.requester.id }, ...links });
+    const passwordResets = await h.db.passwordReset.findMany({ where: { userId: t.requester.id }, ...links });
+    return { ticket, requester, mfaResetRequests, invitations, passwordResets, outbox: outboxFiles() };
   }
 
   /** A well-formed input of `op` on a ticket id (so a refusal comes from the policy, not from validation). */
@@ -139,6 +187,8 @@ describe.each(testProviders())('support desk on %s', (provider) => {
         return { ticketId, field: 'email', reason: REASON };
       case 'ticket.unlock_requester':
       case 'ticket.request_requester_mfa_reset':
+      case 'ticket.resend_requester_invitation':
+      case 'ticket.send_requester_password_reset':
         return { ticketId, reason: REASON };
       default:
         throw new Error(`not a ticket operation: ${op}`);
@@ -251,6 +301,8 @@ describe.each(testProviders())('support desk on %s', (provider) => {
         readRequester: false,
         revealRequester: false,
         unlockRequester: false,
+        resendInvitation: false,
+        sendPasswordReset: false,
       });
     });
 
@@ -539,6 +591,218 @@ describe.each(testProviders())('support desk on %s', (provider) => {
       const again = await h.call(agent, requestRequesterMfaResetAction, { ticketId: t.id, reason: REASON });
       expect(again.result).toMatchObject({ ok: false, code: 'CONFLICT' });
       expect(await snapshot(t)).toEqual(before);
+    });
+  });
+
+  describe('links to the requester (invitation, password reset)', () => {
+    const HOUR_MS = 60 * 60 * 1000;
+    const HEADER_NAMES = ['From', 'To', 'Subject', 'Date', 'Message-ID', 'MIME-Version', 'Content-Type', 'Content-Transfer-Encoding'];
+
+    /** The messages spooled since `before` (a listing from outboxFiles()). */
+    function newMessages(before: string[]) {
+      return outboxFiles()
+        .filter((f) => !before.includes(f))
+        .map((file) => ({ file, ...readMessage(file) }));
+    }
+
+    /** The token of the one link in a message body. */
+    function tokenIn(body: string, route: 'invite' | 'reset-password'): string {
+      const found = [...body.matchAll(new RegExp(`http://localhost:3000/${route}#([A-Za-z0-9_-]{43})`, 'g'))];
+      expect(found, `one ${route} link in the message`).toHaveLength(1);
+      return found[0]![1]!;
+    }
+
+    it('T26 both link operations are refused (NOT_FOUND / FORBIDDEN), audited, and send nothing, even where the link could be sent', async () => {
+      const agent = await h.caller('support');
+      const other = await h.caller('support');
+      const cases: { assigneeId: string | null; status: TicketStatus; code: 'NOT_FOUND' | 'FORBIDDEN' }[] = [
+        { assigneeId: null, status: 'open', code: 'NOT_FOUND' },
+        { assigneeId: other.user!.id, status: 'open', code: 'NOT_FOUND' },
+        { assigneeId: other.user!.id, status: 'pending', code: 'NOT_FOUND' },
+        { assigneeId: agent.user!.id, status: 'closed', code: 'FORBIDDEN' },
+        { assigneeId: agent.user!.id, status: 'resolved', code: 'FORBIDDEN' },
+      ];
+      for (const c of cases) {
+        const invitee = await newTicket({ assigneeId: c.assigneeId, status: c.status, locked: false });
+        const resettable = await newTicket({ assigneeId: c.assigneeId, status: c.status, locked: false });
+        await setPassword(resettable.requester.id);
+        for (const [t, op] of [
+          [invitee, 'ticket.resend_requester_invitation'],
+          [resettable, 'ticket.send_requester_password_reset'],
+        ] as const) {
+          const before = await snapshot(t);
+          await expectRefused(agent, op, inputOf(op, t.id), c.code);
+          expect(await snapshot(t), `${op} on a ${c.status} ticket`).toEqual(before);
+        }
+      }
+    });
+
+    it('T26 a reset for a requester without a password, an invitation for one with a password, or either for a suspended requester is a CONFLICT that sends nothing', async () => {
+      const agent = await h.caller('support');
+      const noPassword = await newTicket({ assigneeId: agent.user!.id, locked: false });
+      const withPassword = await newTicket({ assigneeId: agent.user!.id, locked: false });
+      await setPassword(withPassword.requester.id);
+      const suspended = await newTicket({ assigneeId: agent.user!.id, locked: false });
+      await setPassword(suspended.requester.id);
+      await h.db.user.update({ where: { id: suspended.requester.id }, data: { status: 'suspended' } });
+      const suspendedInvitee = await newTicket({ assigneeId: agent.user!.id, locked: false });
+      await h.db.user.update({ where: { id: suspendedInvitee.requester.id }, data: { status: 'suspended' } });
+      for (const [t, action] of [
+        [noPassword, sendRequesterPasswordResetAction],
+        [withPassword, resendRequesterInvitationAction],
+        [suspended, sendRequesterPasswordResetAction],
+        [suspendedInvitee, resendRequesterInvitationAction],
+      ] as const) {
+        const before = await snapshot(t);
+        const { result, correlationId } = await h.call(agent, action, { ticketId: t.id, reason: REASON });
+        expect(result).toMatchObject({ ok: false, code: 'CONFLICT' });
+        expect((await h.eventsOf(correlationId)).filter((e) => e.outcome === 'success')).toEqual([]);
+        expect(await snapshot(t)).toEqual(before);
+      }
+    });
+
+    it('T26 a reset link goes only into one well-formed spooled message to the requester: CRLF, 0600 in a 0700 directory, APP_URL link', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id, locked: false });
+      await setPassword(t.requester.id);
+      const outboxBefore = outboxFiles();
+      const { data } = await expectAllowed<{ expiresAt: Date }>(agent, 'ticket.send_requester_password_reset', {
+        ticketId: t.id,
+        reason: REASON,
+      });
+      const mail = newMessages(outboxBefore);
+      expect(mail).toHaveLength(1);
+      const m = mail[0]!;
+      expect(m.file).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z-[0-9a-f-]{36}\.eml$/);
+      expect(fs.statSync(path.join(OUTBOX, m.file)).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(OUTBOX).mode & 0o777).toBe(0o700);
+      // RFC 5322: CRLF line ends only.
+      expect(m.raw).not.toMatch(/(?<!\r)\n/);
+      expect(m.raw).not.toMatch(/\r(?!\n)/);
+      expect(m.headerLines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(HEADER_NAMES);
+      expect(m.headers.get('To')).toBe(t.requester.email);
+      expect(m.headers.get('Subject')).toBe('Reset your password');
+      expect(m.headers.get('MIME-Version')).toBe('1.0');
+      expect(m.headers.get('Content-Type')).toBe('text/plain; charset=utf-8');
+      expect(m.headers.get('Content-Transfer-Encoding')).toBe('8bit');
+      expect(m.headers.get('Message-ID')).toMatch(/^<[0-9a-f-]{36}@warden>$/);
+      expect(Math.abs(Date.parse(m.headers.get('Date')!) - Date.now())).toBeLessThan(60_000);
+      const token = tokenIn(m.body, 'reset-password');
+      const rows = await h.db.passwordReset.findMany({ where: { userId: t.requester.id } });
+      expect(rows).toEqual([
+        expect.objectContaining({
+          tokenHash: hashToken(token),
+          createdById: agent.user!.id,
+          ticketId: t.id,
+          usedAt: null,
+          revokedAt: null,
+        }),
+      ]);
+      expect(data).toEqual({ expiresAt: rows[0]!.expiresAt });
+      expect(Math.abs(rows[0]!.expiresAt.getTime() - (Date.now() + HOUR_MS))).toBeLessThan(60_000);
+    });
+
+    it('T26 a new invitation goes to the requester with an APP_URL/invite link; the older unused invitation stops working', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id, locked: false });
+      const older = await h.db.invitation.create({
+        data: {
+          userId: t.requester.id,
+          tokenHash: hashToken(randomBytes(32).toString('base64url')),
+          expiresAt: new Date(Date.now() + HOUR_MS),
+        },
+      });
+      const outboxBefore = outboxFiles();
+      const { event } = await expectAllowed(agent, 'ticket.resend_requester_invitation', { ticketId: t.id });
+      expect(event).toMatchObject({ targetType: 'User', targetId: t.requester.id, reason: null });
+      const mail = newMessages(outboxBefore);
+      expect(mail).toHaveLength(1);
+      expect(mail[0]!.headers.get('To')).toBe(t.requester.email);
+      expect(mail[0]!.headerLines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(HEADER_NAMES);
+      const token = tokenIn(mail[0]!.body, 'invite');
+      const rows = await h.db.invitation.findMany({ where: { userId: t.requester.id }, orderBy: { createdAt: 'asc' } });
+      expect(rows).toHaveLength(2);
+      expect(rows.find((r) => r.id === older.id)?.revokedAt).toBeInstanceOf(Date);
+      const fresh = rows.find((r) => r.id !== older.id)!;
+      expect(fresh).toMatchObject({ tokenHash: hashToken(token), createdById: agent.user!.id, usedAt: null, revokedAt: null });
+      expect(Math.abs(fresh.expiresAt.getTime() - (Date.now() + 72 * HOUR_MS))).toBeLessThan(60_000);
+      const comments = await h.db.ticketComment.findMany({ where: { ticketId: t.id }, select: { kind: true, authorId: true, body: true } });
+      expect(comments).toEqual([expect.objectContaining({ kind: 'system', authorId: agent.user!.id })]);
+      expect(comments[0]!.body).not.toContain(token);
+    });
+
+    it('T26 a requester name with a line break cannot add a header (no Bcc): it stays in the body of the one message', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id, locked: false });
+      await setPassword(t.requester.id);
+      await h.db.user.update({ where: { id: t.requester.id }, data: { name: 'Jane\r\nBcc: evil@example.com' } });
+      const outboxBefore = outboxFiles();
+      await expectAllowed(agent, 'ticket.send_requester_password_reset', { ticketId: t.id, reason: REASON });
+      const mail = newMessages(outboxBefore);
+      expect(mail).toHaveLength(1);
+      const m = mail[0]!;
+      expect(m.headerLines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(HEADER_NAMES);
+      expect(m.headerLines.some((l) => /^bcc\s*:/i.test(l))).toBe(false);
+      expect(m.headers.get('To')).toBe(t.requester.email);
+      expect(m.raw).not.toMatch(/(?<!\r)\n/);
+      // One message: one header block, one link.
+      expect(m.raw.match(/^Message-ID:/gm)).toHaveLength(1);
+      expect(m.raw.match(/^To:/gm)).toHaveLength(1);
+      tokenIn(m.body, 'reset-password');
+      expect(m.body).toContain('Jane');
+    });
+
+    it('T26 the token is nowhere the agent or the trail can see: not in the result, the events, the ticket or the agent’s view', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id, locked: false });
+      await setPassword(t.requester.id);
+      const outboxBefore = outboxFiles();
+      const { result, correlationId } = await h.call(agent, sendRequesterPasswordResetAction, { ticketId: t.id, reason: REASON });
+      expect(result).toMatchObject({ ok: true });
+      const token = tokenIn(newMessages(outboxBefore)[0]!.body, 'reset-password');
+      const secrets = [token, hashToken(token)];
+      const events = await h.eventsOf(correlationId);
+      expect(events).toEqual([
+        expect.objectContaining({
+          operation: 'ticket.send_requester_password_reset',
+          outcome: 'success',
+          reason: REASON,
+          targetType: 'User',
+          targetId: t.requester.id,
+        }),
+      ]);
+      expect(JSON.parse(events[0]!.details)).toMatchObject({
+        ticket: `SUP-${t.number}`,
+        sentTo: expect.any(String),
+        expiresAt: expect.any(String),
+      });
+      const leaking = await h.db.auditEvent.findMany({
+        where: { OR: secrets.flatMap((s) => [{ details: { contains: s } }, { reason: { contains: s } }]) },
+        select: { seq: true },
+      });
+      expect(leaking).toEqual([]);
+      for (const e of events) expect(JSON.stringify(e)).not.toContain(t.requester.email);
+      const visible = JSON.stringify([result, await getTicket(h.viewerOf(agent), t.id)]);
+      for (const s of secrets) expect(visible).not.toContain(s);
+      expect(visible).not.toContain('reset-password#');
+    });
+
+    it('T26 a newer reset link revokes the older one', async () => {
+      const agent = await h.caller('support');
+      const t = await newTicket({ assigneeId: agent.user!.id, locked: false });
+      await setPassword(t.requester.id);
+      const start = outboxFiles();
+      await expectAllowed(agent, 'ticket.send_requester_password_reset', { ticketId: t.id, reason: REASON });
+      const first = tokenIn(newMessages(start)[0]!.body, 'reset-password');
+      const middle = outboxFiles();
+      await expectAllowed(agent, 'ticket.send_requester_password_reset', { ticketId: t.id, reason: REASON });
+      const second = tokenIn(newMessages(middle)[0]!.body, 'reset-password');
+      expect(second).not.toBe(first);
+      const older = await h.db.passwordReset.findUniqueOrThrow({ where: { tokenHash: hashToken(first) } });
+      const newer = await h.db.passwordReset.findUniqueOrThrow({ where: { tokenHash: hashToken(second) } });
+      expect(older.revokedAt).toBeInstanceOf(Date);
+      expect(newer).toMatchObject({ revokedAt: null, usedAt: null });
+      expect(await h.db.passwordReset.count({ where: { userId: t.requester.id, revokedAt: null, usedAt: null } })).toBe(1);
     });
   });
 

@@ -5,6 +5,7 @@ import { showControlCharacters } from '@/lib/audit/display';
 import type { RequesterDTO, TicketCanDTO } from '@/lib/dal/tickets';
 import { MfaResetRequest } from './mfa-reset-request';
 import { RevealField, UnlockRequesterButton } from './requester-actions';
+import { RequesterLinks } from './requester-links';
 
 const panel = 'rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200';
 
@@ -95,6 +96,15 @@ export function RequesterPanel({
       {can.unlockRequester && requester.locked ? (
         <div className="mt-3 border-t border-slate-100 pt-3">
           <UnlockRequesterButton ticketId={ticketId} name={requester.name} />
+        </div>
+      ) : null}
+      {(can.resendInvitation && !requester.hasPassword) || (can.sendPasswordReset && requester.hasPassword) ? (
+        <div className="mt-3 border-t border-slate-100 pt-3">
+          <RequesterLinks
+            ticketId={ticketId}
+            canInvite={can.resendInvitation && !requester.hasPassword}
+            canReset={can.sendPasswordReset && requester.hasPassword}
+          />
         </div>
       ) : null}
       {can.requestMfaReset || mfaReset ? (

@@ -1,0 +1,109 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useState, useTransition } from 'react';
+import { useForm } from 'react-hook-form';
+import { Button } from '@/components/ui/button';
+import { PASSWORD_MAX, PASSWORD_MIN } from '@/lib/validation/auth';
+import { CompletePasswordResetSchema, type CompletePasswordResetInput } from '@/lib/validation/tickets';
+import { completePasswordResetAction } from '../_actions/complete-password-reset';
+
+const input =
+  'mt-1 block w-full rounded-md border-0 px-3 py-2 text-slate-900 shadow-xs ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600 aria-invalid:ring-red-500';
+
+/**
+ * New password + confirmation, validated with the action's own schema; server
+ * field errors map back. Any unusable link gets the server's one generic message
+ * (it never says which check failed); only an unexpected failure shows a reference.
+ */
+export function NewPasswordForm({ token, onDone }: { token: string; onDone: () => void }) {
+  const [pending, startTransition] = useTransition();
+  const [formError, setFormError] = useState<string | null>(null);
+  const {
+    register,
+    handleSubmit,
+    setError,
+    formState: { errors },
+  } = useForm<CompletePasswordResetInput>({
+    resolver: zodResolver(CompletePasswordResetSchema),
+    defaultValues: { token, password: '', confirm: '' },
+  });
+
+  const onSubmit = handleSubmit((values) => {
+    if (pending) return;
+    setFormError(null);
+    startTransition(async () => {
+      try {
+        const result = await completePasswordResetAction({ token, password: values.password, confirm: values.confirm });
+        if (result.ok) {
+          onDone();
+          return;
+        }
+        for (const field of ['password', 'confirm'] as const) {
+          const message = result.fieldErrors?.[field]?.[0];
+          if (message) setError(field, { message });
+        }
+        const reference =
+          result.code === 'INTERNAL' && !result.message.includes(result.correlationId) ? ` (Reference: ${result.correlationId})` : '';
+        setFormError(result.fieldErrors?.token?.[0] ?? `${result.message}${reference}`);
+      } catch {
+        setFormError('The console could not be reached. Check your connection and try again. Your password was not changed.');
+      }
+    });
+  });
+
+  const fieldError = (name: 'password' | 'confirm') =>
+    errors[name] ? (
+      <p id={`${name}-error`} className="mt-1 text-sm text-red-700">
+        {errors[name]?.message}
+      </p>
+    ) : null;
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-5" aria-describedby="reset-rules">
+      <p id="reset-rules" className="text-sm text-slate-600">
+        Use {PASSWORD_MIN} to {PASSWORD_MAX} characters. Any characters work, including spaces; there are no rules about capitals, digits or
+        symbols. A few unrelated words make a good password.
+      </p>
+      <div>
+        <label htmlFor="password" className="block text-sm font-medium text-slate-800">
+          New password
+        </label>
+        <input
+          id="password"
+          type="password"
+          autoComplete="new-password"
+          autoFocus
+          aria-invalid={errors.password ? true : undefined}
+          aria-describedby={errors.password ? 'password-error' : undefined}
+          className={input}
+          {...register('password')}
+        />
+        {fieldError('password')}
+      </div>
+      <div>
+        <label htmlFor="confirm" className="block text-sm font-medium text-slate-800">
+          Confirm password
+        </label>
+        <input
+          id="confirm"
+          type="password"
+          autoComplete="new-password"
+          aria-invalid={errors.confirm ? true : undefined}
+          aria-describedby={errors.confirm ? 'confirm-error' : undefined}
+          className={input}
+          {...register('confirm')}
+        />
+        {fieldError('confirm')}
+      </div>
+      <div aria-live="polite" role="status">
+        {formError ? (
+          <p className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset ring-red-200">{formError}</p>
+        ) : null}
+      </div>
+      <Button type="submit" pending={pending} className="w-full">
+        Set new password
+      </Button>
+    </form>
+  );
+}

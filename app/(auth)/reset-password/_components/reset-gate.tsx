@@ -1,0 +1,85 @@
+'use client';
+
+import Link from 'next/link';
+import { useEffect, useRef, useState } from 'react';
+import { PasswordResetTokenSchema } from '@/lib/validation/tickets';
+import { NewPasswordForm } from './new-password-form';
+
+type State = { kind: 'reading' } | { kind: 'invalid' } | { kind: 'form'; token: string } | { kind: 'done' };
+
+/** Reads the one-time token from the URL fragment, once, and removes it from the address bar and history. */
+function takeTokenFromFragment(): string | null {
+  const raw = window.location.hash.replace(/^#/, '');
+  if (raw) window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+  const parsed = PasswordResetTokenSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * The password-reset flow on the client: token from the fragment → password
+ * form → done. Without a usable token it says to ask support for a new link.
+ */
+export function ResetGate() {
+  const [state, setState] = useState<State>({ kind: 'reading' });
+  const taken = useRef(false);
+
+  useEffect(() => {
+    const take = () => {
+      const token = takeTokenFromFragment();
+      setState(token ? { kind: 'form', token } : { kind: 'invalid' });
+    };
+    // Once per page: the fragment is gone after the first read (Strict Mode runs effects twice).
+    if (!taken.current) {
+      taken.current = true;
+      take();
+    }
+    // A second link pasted into this tab changes only the fragment.
+    const onHashChange = () => {
+      if (window.location.hash.length > 1) take();
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
+
+  if (state.kind === 'reading') return <p className="text-sm text-slate-600">Reading your password-reset link…</p>;
+  if (state.kind === 'invalid') return <InvalidLink />;
+  if (state.kind === 'done') return <Done />;
+  return <NewPasswordForm key={state.token} token={state.token} onDone={() => setState({ kind: 'done' })} />;
+}
+
+function InvalidLink() {
+  return (
+    <div role="alert" className="space-y-2 text-sm">
+      <h2 className="font-semibold text-slate-900">This password-reset link is not valid</h2>
+      <p className="text-slate-700">
+        The link is incomplete, has already been used or has expired (it works for one hour). Ask support for a new one, and open it exactly
+        as you received it.
+      </p>
+    </div>
+  );
+}
+
+/**
+ * The client does not learn the account's role (the action returns nothing), so
+ * the sign-in link is offered to whoever uses the console; other accounts need
+ * nothing more here.
+ */
+function Done() {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <div className="space-y-3 text-sm">
+      <h2 ref={heading} tabIndex={-1} className="font-semibold text-green-800 focus:outline-none">
+        Password changed
+      </h2>
+      <p className="text-slate-700">Your password is set. You have been signed out everywhere.</p>
+      <p className="text-slate-600">If you use the Warden console, sign in again with your new password.</p>
+      <Link
+        href="/sign-in"
+        className="inline-flex w-full items-center justify-center rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
+      >
+        Sign in to the console
+      </Link>
+    </div>
+  );
+}
