@@ -5,6 +5,7 @@ import { hashToken } from '@/lib/auth/tokens';
 import { ActionError } from '@/lib/authz/result';
 import { now } from '@/lib/clock';
 import { db } from '@/lib/db';
+import { isConsoleRole } from '@/policies/roles';
 
 /** The one message every unusable reset link gets: it never says which check failed. */
 export const INVALID_PASSWORD_RESET = 'This password-reset link is not valid or has expired. Ask support for a new one.';
@@ -15,7 +16,8 @@ export const INVALID_PASSWORD_RESET = 'This password-reset link is not valid or 
  * be live and active. The sign-in lock and failure counter are cleared and every
  * session ends (sessionVersion). Audited with the user as the actor.
  */
-export async function completePasswordReset(token: string, password: string): Promise<void> {
+/** Returns whether the account signs in to the console (told only to the holder of the link, who owns the account). */
+export async function completePasswordReset(token: string, password: string): Promise<{ consoleAccount: boolean }> {
   const client = await db();
   const tokenHash = hashToken(token);
   const at = now();
@@ -26,7 +28,7 @@ export async function completePasswordReset(token: string, password: string): Pr
     throw new ActionError('NOT_FOUND', INVALID_PASSWORD_RESET);
   }
   const passwordHash = await hashPassword(password);
-  await client.$transaction(async (tx) => {
+  return client.$transaction(async (tx) => {
     const spent = await tx.passwordReset.updateMany({ where: { id: found.id, ...live }, data: { usedAt: now() } });
     if (spent.count !== 1) throw new ActionError('NOT_FOUND', INVALID_PASSWORD_RESET);
     const reset = await tx.passwordReset.findUniqueOrThrow({
@@ -49,5 +51,6 @@ export async function completePasswordReset(token: string, password: string): Pr
       decision: 'public.password_reset_token',
       details: { sessionsEnded: ended.count },
     });
+    return { consoleAccount: isConsoleRole(reset.user.role) };
   });
 }

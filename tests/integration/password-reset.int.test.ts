@@ -130,7 +130,7 @@ describe.each(testProviders())('password reset on %s', (provider) => {
     const token = await sendReset((await h.db.ticket.findFirstOrThrow({ where: { requesterId: user.id } })).id, user.email);
 
     const { result, correlationId } = await complete(token);
-    expect(result).toEqual({ ok: true, data: null });
+    expect(result).toEqual({ ok: true, data: { consoleAccount: false } });
 
     const after = await account(user.id);
     expect(after.passwordHash).not.toBe(before.passwordHash);

@@ -7,8 +7,5 @@ import { CompletePasswordResetSchema } from '@/lib/validation/tickets';
 /** Sets a new password with a one-time reset link (public; the token is the credential). */
 export const completePasswordResetAction = defineAction(
   { op: 'account.password_reset', input: CompletePasswordResetSchema },
-  async ({ input }) => {
-    await completePasswordReset(input.token, input.password);
-    return null;
-  },
+  async ({ input }) => completePasswordReset(input.token, input.password),
 );

@@ -16,7 +16,7 @@ const input =
  * field errors map back. Any unusable link gets the server's one generic message
  * (it never says which check failed); only an unexpected failure shows a reference.
  */
-export function NewPasswordForm({ token, onDone }: { token: string; onDone: () => void }) {
+export function NewPasswordForm({ token, onDone }: { token: string; onDone: (consoleAccount: boolean) => void }) {
   const [pending, startTransition] = useTransition();
   const [formError, setFormError] = useState<string | null>(null);
   const {
@@ -36,7 +36,7 @@ export function NewPasswordForm({ token, onDone }: { token: string; onDone: () =
       try {
         const result = await completePasswordResetAction({ token, password: values.password, confirm: values.confirm });
         if (result.ok) {
-          onDone();
+          onDone(result.data.consoleAccount);
           return;
         }
         for (const field of ['password', 'confirm'] as const) {

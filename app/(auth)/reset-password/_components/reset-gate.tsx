@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { PasswordResetTokenSchema } from '@/lib/validation/tickets';
 import { NewPasswordForm } from './new-password-form';
 
-type State = { kind: 'reading' } | { kind: 'invalid' } | { kind: 'form'; token: string } | { kind: 'done' };
+type State = { kind: 'reading' } | { kind: 'invalid' } | { kind: 'form'; token: string } | { kind: 'done'; consoleAccount: boolean };
 
 /** Reads the one-time token from the URL fragment, once, and removes it from the address bar and history. */
 function takeTokenFromFragment(): string | null {
@@ -43,8 +43,8 @@ export function ResetGate() {
 
   if (state.kind === 'reading') return <p className="text-sm text-slate-600">Reading your password-reset link…</p>;
   if (state.kind === 'invalid') return <InvalidLink />;
-  if (state.kind === 'done') return <Done />;
-  return <NewPasswordForm key={state.token} token={state.token} onDone={() => setState({ kind: 'done' })} />;
+  if (state.kind === 'done') return <Done consoleAccount={state.consoleAccount} />;
+  return <NewPasswordForm key={state.token} token={state.token} onDone={(consoleAccount) => setState({ kind: 'done', consoleAccount })} />;
 }
 
 function InvalidLink() {
@@ -59,12 +59,8 @@ function InvalidLink() {
   );
 }
 
-/**
- * The client does not learn the account's role (the action returns nothing), so
- * the sign-in link is offered to whoever uses the console; other accounts need
- * nothing more here.
- */
-function Done() {
+/** The sign-in link only for a console account; an end user's account needs nothing more here. */
+function Done({ consoleAccount }: { consoleAccount: boolean }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   return (
@@ -73,13 +69,16 @@ function Done() {
         Password changed
       </h2>
       <p className="text-slate-700">Your password is set. You have been signed out everywhere.</p>
-      <p className="text-slate-600">If you use the Warden console, sign in again with your new password.</p>
-      <Link
-        href="/sign-in"
-        className="inline-flex w-full items-center justify-center rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
-      >
-        Sign in to the console
-      </Link>
+      {consoleAccount ? (
+        <Link
+          href="/sign-in"
+          className="inline-flex w-full items-center justify-center rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
+        >
+          Sign in to the console
+        </Link>
+      ) : (
+        <p className="text-slate-600">You can close this page and sign in with your new password where you use your account.</p>
+      )}
     </div>
   );
 }
