@@ -28,6 +28,7 @@ import Module, { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { AUDIT_EVENT_CSV_COLUMNS } from '../lib/audit/csv';
 import type { AuditEventFields } from '../lib/audit/hash';
 import type { Viewer } from '../lib/auth/viewer';
 import type { DbHandle } from '../lib/db/client';
@@ -409,28 +410,7 @@ async function* chainedRows(staff: StaffRow[], members: string[], from: Date, to
   }
 }
 
-const COLUMNS = [
-  'seq',
-  'id',
-  'ts',
-  'actorId',
-  'actorRole',
-  'actorSessionId',
-  'ip',
-  'userAgent',
-  'correlationId',
-  'operation',
-  'targetType',
-  'targetId',
-  'outcome',
-  'reasonCode',
-  'reason',
-  'details',
-  'policyVersion',
-  'decision',
-  'prevHash',
-  'hash',
-] as const;
+const COLUMNS = AUDIT_EVENT_CSV_COLUMNS;
 
 /**
  * SQLite bulk load. The secondary indexes of AuditEvent are dropped first and

@@ -24,6 +24,8 @@
  * Pure and free of server-only imports: unit-tested on its own.
  */
 
+import type { AuditEventFields } from './hash';
+
 /** Every column of an audit event, as the CSV header names them (prisma/models.prisma, AuditEvent). */
 export const AUDIT_EVENT_CSV_COLUMNS = [
   'seq',
@@ -49,28 +51,7 @@ export const AUDIT_EVENT_CSV_COLUMNS = [
 ] as const;
 
 /** One stored audit event, every column (`details` is the canonical JSON string as stored). */
-export interface AuditEventExportRow {
-  seq: number;
-  id: string;
-  ts: Date;
-  actorId: string | null;
-  actorRole: string | null;
-  actorSessionId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  correlationId: string;
-  operation: string;
-  targetType: string | null;
-  targetId: string | null;
-  outcome: string;
-  reasonCode: string | null;
-  reason: string | null;
-  details: string;
-  policyVersion: string;
-  decision: string | null;
-  prevHash: string;
-  hash: string;
-}
+export type AuditEventExportRow = AuditEventFields & { prevHash: string; hash: string };
 
 export type CsvValue = string | number | boolean | Date | null | undefined;
 

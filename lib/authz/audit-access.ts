@@ -2,7 +2,7 @@ import 'server-only';
 import { notFound } from 'next/navigation';
 import { requireViewer, type Viewer } from '@/lib/auth/viewer';
 import type { PolicyAction } from '@/policies/rules';
-import { abilityFor, decide } from './ability';
+import { abilityFor, decide, type PolicyAbility } from './ability';
 import { ActionError } from './result';
 
 /**
@@ -43,21 +43,25 @@ const UNCONDITIONAL: ReadonlySet<AuditCapability> = new Set(['wholeTrail', 'anal
 
 /** Whether the viewer has one capability, and the id of the rule that decided. */
 export function auditCapability(viewer: Pick<Viewer, 'userId' | 'role'>, capability: AuditCapability): { allowed: boolean; rule: string } {
-  const ability = abilityFor(viewer);
+  return capabilityOn(abilityFor(viewer), viewer.userId, capability);
+}
+
+function capabilityOn(ability: PolicyAbility, userId: string, capability: AuditCapability): { allowed: boolean; rule: string } {
   const action = ACTION[capability];
   if (UNCONDITIONAL.has(capability)) return decide(ability, action, 'AuditEvent', {});
   // Some events suffice: decide on the viewer's own actions, which is the
   // narrowest thing a conditional read rule can grant.
   const anyRule = ability.can(action, 'AuditEvent');
   if (!anyRule) return { allowed: false, rule: 'authz.default_deny' };
-  const own = decide(ability, action, 'AuditEvent', { actorId: viewer.userId });
+  const own = decide(ability, action, 'AuditEvent', { actorId: userId });
   return own.allowed ? own : decide(ability, action, 'AuditEvent', {});
 }
 
 /** Every capability at once, for pages that show or hide tools. */
 export function auditCapabilities(viewer: Pick<Viewer, 'userId' | 'role'>): AuditCapabilities {
+  const ability = abilityFor(viewer);
   const caps = Object.keys(ACTION) as AuditCapability[];
-  return Object.fromEntries(caps.map((c) => [c, auditCapability(viewer, c).allowed])) as unknown as AuditCapabilities;
+  return Object.fromEntries(caps.map((c) => [c, capabilityOn(ability, viewer.userId, c).allowed])) as unknown as AuditCapabilities;
 }
 
 /** DAL guard: the rule id that allows the capability, or NOT_FOUND (unauthorized looks like absent). */

@@ -1,5 +1,11 @@
 import 'server-only';
-import { auditEventCsvHeader, auditEventCsvRow, auditEventJsonLine, type AuditEventExportRow } from '@/lib/audit/csv';
+import {
+  AUDIT_EVENT_CSV_COLUMNS,
+  auditEventCsvHeader,
+  auditEventCsvRow,
+  auditEventJsonLine,
+  type AuditEventExportRow,
+} from '@/lib/audit/csv';
 import { recordAudit } from '@/lib/audit/record';
 import type { Viewer } from '@/lib/auth/viewer';
 import { assertAuditCapability } from '@/lib/authz/audit-access';
@@ -14,28 +20,11 @@ export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
 /** Events read per query: memory stays bounded whatever the size of the export. */
 const AUDIT_EXPORT_BATCH = 500;
 
-const EXPORT_SELECT = {
-  seq: true,
-  id: true,
-  ts: true,
-  actorId: true,
-  actorRole: true,
-  actorSessionId: true,
-  ip: true,
-  userAgent: true,
-  correlationId: true,
-  operation: true,
-  targetType: true,
-  targetId: true,
-  outcome: true,
-  reasonCode: true,
-  reason: true,
-  details: true,
-  policyVersion: true,
-  decision: true,
-  prevHash: true,
-  hash: true,
-} as const satisfies Record<keyof AuditEventExportRow, true>;
+/** Every column, from the one column list the CSV header uses. */
+const EXPORT_SELECT = Object.fromEntries(AUDIT_EVENT_CSV_COLUMNS.map((column) => [column, true])) as Record<
+  keyof AuditEventExportRow,
+  true
+>;
 
 const FORMAT_FILES: Record<AuditExportFormat, { extension: string; contentType: string }> = {
   csv: { extension: 'csv', contentType: 'text/csv; charset=utf-8' },

@@ -26,6 +26,19 @@ export const NewPasswordSchema = z
   .refine((p) => [...p].length >= PASSWORD_MIN, { error: `Use at least ${PASSWORD_MIN} characters.` })
   .refine((p) => [...p].length <= PASSWORD_MAX, { error: `Use at most ${PASSWORD_MAX} characters.` });
 
+/**
+ * Setting a password with a one-time link (an invitation or a password reset):
+ * the link's token, the new password and its confirmation. One shape for both,
+ * so one form serves both pages.
+ */
+export function passwordLinkSchema(token: z.ZodString) {
+  return z
+    .strictObject({ token, password: NewPasswordSchema, confirm: z.string().max(1024) })
+    .refine((v) => v.password === v.confirm, { error: 'The two passwords do not match.', path: ['confirm'] });
+}
+export type PasswordLinkSchema = ReturnType<typeof passwordLinkSchema>;
+export type PasswordLinkInput = z.input<PasswordLinkSchema>;
+
 export const SessionIdSchema = z.strictObject({
   sessionId: z
     .string()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NewPasswordSchema } from './auth';
+import { passwordLinkSchema } from './auth';
 import { ReasonFields } from './reason';
 import { RecordIdSchema } from './users';
 
@@ -85,11 +85,5 @@ export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
 /** The one-time token of a password-reset link (43 base64url characters, from the URL fragment). */
 export const PasswordResetTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'This password-reset link is not valid.' });
 
-export const CompletePasswordResetSchema = z
-  .strictObject({
-    token: PasswordResetTokenSchema,
-    password: NewPasswordSchema,
-    confirm: z.string().max(1024),
-  })
-  .refine((v) => v.password === v.confirm, { error: 'The two passwords do not match.', path: ['confirm'] });
+export const CompletePasswordResetSchema = passwordLinkSchema(PasswordResetTokenSchema);
 export type CompletePasswordResetInput = z.input<typeof CompletePasswordResetSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '@/policies/roles';
-import { EmailSchema, NewPasswordSchema } from './auth';
+import { EmailSchema, passwordLinkSchema } from './auth';
 import { ReasonFields } from './reason';
 
 /** A record id as the database issues them (cuid); anything else is refused before a query sees it. */
@@ -53,13 +53,7 @@ export type RoleTargetInput = z.input<typeof RoleTargetSchema>;
 /** An invitation link's token: 43 base64url characters (256 bits). */
 export const InvitationTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'This invitation link is not valid.' });
 
-export const AcceptInvitationSchema = z
-  .strictObject({
-    token: InvitationTokenSchema,
-    password: NewPasswordSchema,
-    confirm: z.string().max(1024),
-  })
-  .refine((v) => v.password === v.confirm, { error: 'The two passwords do not match.', path: ['confirm'] });
+export const AcceptInvitationSchema = passwordLinkSchema(InvitationTokenSchema);
 export type AcceptInvitationInput = z.input<typeof AcceptInvitationSchema>;
 
 /** How long an invitation link works. */

@@ -2,49 +2,30 @@
 
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
-import { InvitationTokenSchema } from '@/lib/validation/users';
-import { SetPasswordForm } from './set-password-form';
-
-type State = { kind: 'reading' } | { kind: 'invalid' } | { kind: 'form'; token: string } | { kind: 'done' };
-
-/** Reads the one-time token from the URL fragment, once, and removes it from the address bar and history. */
-function takeTokenFromFragment(): string | null {
-  const raw = window.location.hash.replace(/^#/, '');
-  if (raw) window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
-  const parsed = InvitationTokenSchema.safeParse(raw);
-  return parsed.success ? parsed.data : null;
-}
+import { PasswordLinkForm, useFragmentToken } from '@/components/password-link';
+import { AcceptInvitationSchema, InvitationTokenSchema } from '@/lib/validation/users';
+import { acceptInvitationAction } from '../_actions/accept-invitation';
 
 /**
  * The invitation flow on the client: token from the fragment → password form →
  * "sign in to finish". Without a usable token it says to ask for a new link.
  */
 export function InviteGate() {
-  const [state, setState] = useState<State>({ kind: 'reading' });
-  const taken = useRef(false);
-
-  useEffect(() => {
-    const take = () => {
-      const token = takeTokenFromFragment();
-      setState(token ? { kind: 'form', token } : { kind: 'invalid' });
-    };
-    // Once per page: the fragment is gone after the first read (Strict Mode runs effects twice).
-    if (!taken.current) {
-      taken.current = true;
-      take();
-    }
-    // A second link pasted into this tab changes only the fragment.
-    const onHashChange = () => {
-      if (window.location.hash.length > 1) take();
-    };
-    window.addEventListener('hashchange', onHashChange);
-    return () => window.removeEventListener('hashchange', onHashChange);
-  }, []);
-
-  if (state.kind === 'reading') return <p className="text-sm text-slate-600">Reading your invitation link…</p>;
-  if (state.kind === 'invalid') return <InvalidLink />;
-  if (state.kind === 'done') return <Done />;
-  return <SetPasswordForm key={state.token} token={state.token} onDone={() => setState({ kind: 'done' })} />;
+  const token = useFragmentToken(InvitationTokenSchema);
+  const [done, setDone] = useState(false);
+  if (done) return <Done />;
+  if (token === 'reading') return <p className="text-sm text-slate-600">Reading your invitation link…</p>;
+  if (token === null) return <InvalidLink />;
+  return (
+    <PasswordLinkForm
+      key={token}
+      token={token}
+      schema={AcceptInvitationSchema}
+      submit={acceptInvitationAction}
+      submitLabel="Set password"
+      onDone={() => setDone(true)}
+    />
+  );
 }
 
 function InvalidLink() {

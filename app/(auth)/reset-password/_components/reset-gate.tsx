@@ -2,49 +2,30 @@
 
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
-import { PasswordResetTokenSchema } from '@/lib/validation/tickets';
-import { NewPasswordForm } from './new-password-form';
-
-type State = { kind: 'reading' } | { kind: 'invalid' } | { kind: 'form'; token: string } | { kind: 'done'; consoleAccount: boolean };
-
-/** Reads the one-time token from the URL fragment, once, and removes it from the address bar and history. */
-function takeTokenFromFragment(): string | null {
-  const raw = window.location.hash.replace(/^#/, '');
-  if (raw) window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
-  const parsed = PasswordResetTokenSchema.safeParse(raw);
-  return parsed.success ? parsed.data : null;
-}
+import { PasswordLinkForm, useFragmentToken } from '@/components/password-link';
+import { CompletePasswordResetSchema, PasswordResetTokenSchema } from '@/lib/validation/tickets';
+import { completePasswordResetAction } from '../_actions/complete-password-reset';
 
 /**
  * The password-reset flow on the client: token from the fragment → password
  * form → done. Without a usable token it says to ask support for a new link.
  */
 export function ResetGate() {
-  const [state, setState] = useState<State>({ kind: 'reading' });
-  const taken = useRef(false);
-
-  useEffect(() => {
-    const take = () => {
-      const token = takeTokenFromFragment();
-      setState(token ? { kind: 'form', token } : { kind: 'invalid' });
-    };
-    // Once per page: the fragment is gone after the first read (Strict Mode runs effects twice).
-    if (!taken.current) {
-      taken.current = true;
-      take();
-    }
-    // A second link pasted into this tab changes only the fragment.
-    const onHashChange = () => {
-      if (window.location.hash.length > 1) take();
-    };
-    window.addEventListener('hashchange', onHashChange);
-    return () => window.removeEventListener('hashchange', onHashChange);
-  }, []);
-
-  if (state.kind === 'reading') return <p className="text-sm text-slate-600">Reading your password-reset link…</p>;
-  if (state.kind === 'invalid') return <InvalidLink />;
-  if (state.kind === 'done') return <Done consoleAccount={state.consoleAccount} />;
-  return <NewPasswordForm key={state.token} token={state.token} onDone={(consoleAccount) => setState({ kind: 'done', consoleAccount })} />;
+  const token = useFragmentToken(PasswordResetTokenSchema);
+  const [done, setDone] = useState<{ consoleAccount: boolean } | null>(null);
+  if (done) return <Done consoleAccount={done.consoleAccount} />;
+  if (token === 'reading') return <p className="text-sm text-slate-600">Reading your password-reset link…</p>;
+  if (token === null) return <InvalidLink />;
+  return (
+    <PasswordLinkForm
+      key={token}
+      token={token}
+      schema={CompletePasswordResetSchema}
+      submit={completePasswordResetAction}
+      submitLabel="Set new password"
+      onDone={setDone}
+    />
+  );
 }
 
 function InvalidLink() {

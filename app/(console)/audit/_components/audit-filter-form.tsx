@@ -1,19 +1,8 @@
 import { AUDIT_OPERATIONS } from '@/lib/audit/operations';
-import {
-  AUDIT_OUTCOMES,
-  AUDIT_TARGET_TYPES,
-  AUDIT_WINDOW_LABELS,
-  AUDIT_WINDOWS,
-  utcToZonedLocal,
-  type AuditFilter,
-  type ResolvedWindow,
-} from '@/lib/validation/audit-filter';
+import { AUDIT_OUTCOMES, AUDIT_TARGET_TYPES, type AuditFilter, type ResolvedWindow } from '@/lib/validation/audit-filter';
 import { ROLES } from '@/policies/roles';
 import { BrowserTimeZoneInput } from './browser-time-zone-input';
-
-const control =
-  'mt-1 block w-full rounded-md border-0 px-3 py-1.5 text-sm text-slate-900 shadow-xs ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600';
-const labelClass = 'block text-xs font-medium text-slate-700';
+import { controlClass, CustomRangeInputs, labelClass, utcLabel, WindowSelect } from './time-window-fields';
 
 /** Operation ids grouped by their prefix (auth, account, user, …) for the select. */
 function operationGroups(): [string, string[]][] {
@@ -23,10 +12,6 @@ function operationGroups(): [string, string[]][] {
     groups.set(prefix, [...(groups.get(prefix) ?? []), id]);
   }
   return [...groups.entries()];
-}
-
-function utcLabel(d: Date | null, open: string) {
-  return d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : open;
 }
 
 /** The audit browser's filter bar: a GET form, so every filter is in the URL (shareable, bookmarkable). */
@@ -42,23 +27,14 @@ export function AuditFilterForm({ filter, window }: { filter: AuditFilter; windo
       className="mb-4 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200"
     >
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-6">
-        <label className={labelClass}>
-          Time window
-          <select name="window" defaultValue={filter.window} className={control}>
-            {AUDIT_WINDOWS.map((w) => (
-              <option key={w} value={w}>
-                {AUDIT_WINDOW_LABELS[w]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <WindowSelect filter={filter} />
         <label className={labelClass}>
           Actor (user id or email)
-          <input name="actor" defaultValue={filter.actor ?? ''} className={control} autoComplete="off" />
+          <input name="actor" defaultValue={filter.actor ?? ''} className={controlClass} autoComplete="off" />
         </label>
         <label className={labelClass}>
           Operation
-          <select name="operation" defaultValue={filter.operation ?? ''} className={control}>
+          <select name="operation" defaultValue={filter.operation ?? ''} className={controlClass}>
             <option value="">Any</option>
             {operationGroups().map(([group, ids]) => (
               <optgroup key={group} label={group}>
@@ -73,7 +49,7 @@ export function AuditFilterForm({ filter, window }: { filter: AuditFilter; windo
         </label>
         <label className={labelClass}>
           Outcome
-          <select name="outcome" defaultValue={filter.outcome ?? ''} className={control}>
+          <select name="outcome" defaultValue={filter.outcome ?? ''} className={controlClass}>
             <option value="">Any</option>
             {AUDIT_OUTCOMES.map((o) => (
               <option key={o} value={o}>
@@ -84,7 +60,7 @@ export function AuditFilterForm({ filter, window }: { filter: AuditFilter; windo
         </label>
         <label className={`${labelClass} lg:col-span-2`}>
           Reason contains (full-text, all words)
-          <input name="q" type="search" defaultValue={filter.q ?? ''} className={control} placeholder="e.g. quarterly access review" />
+          <input name="q" type="search" defaultValue={filter.q ?? ''} className={controlClass} placeholder="e.g. quarterly access review" />
         </label>
       </div>
       <details open={advanced} className="mt-3 group">
@@ -92,22 +68,10 @@ export function AuditFilterForm({ filter, window }: { filter: AuditFilter; windo
           More filters: custom time range, role, target, request, address
         </summary>
         <div className="mt-3 grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <label className={labelClass}>
-            From (your time, custom window)
-            <input
-              type="datetime-local"
-              name="from"
-              defaultValue={filter.from ?? (custom && window.from ? utcToZonedLocal(window.from, filter.tz) : '')}
-              className={control}
-            />
-          </label>
-          <label className={labelClass}>
-            To (your time, custom window)
-            <input type="datetime-local" name="to" defaultValue={filter.to ?? ''} className={control} />
-          </label>
+          <CustomRangeInputs filter={filter} from={window.from} />
           <label className={labelClass}>
             Actor role
-            <select name="role" defaultValue={filter.role ?? ''} className={control}>
+            <select name="role" defaultValue={filter.role ?? ''} className={controlClass}>
               <option value="">Any</option>
               {ROLES.map((r) => (
                 <option key={r} value={r}>
@@ -118,7 +82,7 @@ export function AuditFilterForm({ filter, window }: { filter: AuditFilter; windo
           </label>
           <label className={labelClass}>
             Target type
-            <select name="targetType" defaultValue={filter.targetType ?? ''} className={control}>
+            <select name="targetType" defaultValue={filter.targetType ?? ''} className={controlClass}>
               <option value="">Any</option>
               {AUDIT_TARGET_TYPES.map((t) => (
                 <option key={t} value={t}>
@@ -129,15 +93,15 @@ export function AuditFilterForm({ filter, window }: { filter: AuditFilter; windo
           </label>
           <label className={labelClass}>
             Target id
-            <input name="targetId" defaultValue={filter.targetId ?? ''} className={control} autoComplete="off" />
+            <input name="targetId" defaultValue={filter.targetId ?? ''} className={controlClass} autoComplete="off" />
           </label>
           <label className={labelClass}>
             Correlation id
-            <input name="correlationId" defaultValue={filter.correlationId ?? ''} className={control} autoComplete="off" />
+            <input name="correlationId" defaultValue={filter.correlationId ?? ''} className={controlClass} autoComplete="off" />
           </label>
           <label className={labelClass}>
             IP address
-            <input name="ip" defaultValue={filter.ip ?? ''} className={control} autoComplete="off" placeholder="e.g. 203.0.113.7" />
+            <input name="ip" defaultValue={filter.ip ?? ''} className={controlClass} autoComplete="off" placeholder="e.g. 203.0.113.7" />
           </label>
         </div>
       </details>

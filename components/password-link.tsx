@@ -1,22 +1,71 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useState, useTransition } from 'react';
+import { useEffect, useRef, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
+import type { z } from 'zod';
 import { Button } from '@/components/ui/button';
-import { PASSWORD_MAX, PASSWORD_MIN } from '@/lib/validation/auth';
-import { CompletePasswordResetSchema, type CompletePasswordResetInput } from '@/lib/validation/tickets';
-import { completePasswordResetAction } from '../_actions/complete-password-reset';
+import type { ActionResult } from '@/lib/authz/result';
+import { PASSWORD_MAX, PASSWORD_MIN, type PasswordLinkInput, type PasswordLinkSchema } from '@/lib/validation/auth';
+
+/**
+ * The client half of a one-time link page (invitation, password reset): the
+ * token is read from the URL fragment — never sent in a URL to the server —
+ * and the new-password form posts it to the page's action.
+ */
+
+/** "reading" until the fragment is read; then the token, or null for a missing or malformed one. */
+export type FragmentToken = 'reading' | string | null;
+
+/**
+ * Reads the token from the URL fragment once, removes it from the address bar
+ * and history, and reads again when another link is pasted into the same tab.
+ */
+export function useFragmentToken(schema: z.ZodType<string>): FragmentToken {
+  const [token, setToken] = useState<FragmentToken>('reading');
+  const taken = useRef(false);
+  useEffect(() => {
+    const take = () => {
+      const raw = window.location.hash.replace(/^#/, '');
+      if (raw) window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+      const parsed = schema.safeParse(raw);
+      setToken(parsed.success ? parsed.data : null);
+    };
+    // Once per page: the fragment is gone after the first read (Strict Mode runs effects twice).
+    if (!taken.current) {
+      taken.current = true;
+      take();
+    }
+    const onHashChange = () => {
+      if (window.location.hash.length > 1) take();
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, [schema]);
+  return token;
+}
 
 const input =
   'mt-1 block w-full rounded-md border-0 px-3 py-2 text-slate-900 shadow-xs ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600 aria-invalid:ring-red-500';
 
 /**
  * New password + confirmation, validated with the action's own schema; server
- * field errors map back. Any unusable link gets the server's one generic message
+ * field errors map back. An unusable link gets the server's one generic message
  * (it never says which check failed); only an unexpected failure shows a reference.
  */
-export function NewPasswordForm({ token, onDone }: { token: string; onDone: (consoleAccount: boolean) => void }) {
+export function PasswordLinkForm<T>({
+  token,
+  schema,
+  submit,
+  submitLabel,
+  onDone,
+}: {
+  token: string;
+  schema: PasswordLinkSchema;
+  submit: (input: PasswordLinkInput) => Promise<ActionResult<T>>;
+  submitLabel: string;
+  onDone: (data: T) => void;
+}) {
   const [pending, startTransition] = useTransition();
   const [formError, setFormError] = useState<string | null>(null);
   const {
@@ -24,19 +73,16 @@ export function NewPasswordForm({ token, onDone }: { token: string; onDone: (con
     handleSubmit,
     setError,
     formState: { errors },
-  } = useForm<CompletePasswordResetInput>({
-    resolver: zodResolver(CompletePasswordResetSchema),
-    defaultValues: { token, password: '', confirm: '' },
-  });
+  } = useForm<PasswordLinkInput>({ resolver: zodResolver(schema), defaultValues: { token, password: '', confirm: '' } });
 
   const onSubmit = handleSubmit((values) => {
     if (pending) return;
     setFormError(null);
     startTransition(async () => {
       try {
-        const result = await completePasswordResetAction({ token, password: values.password, confirm: values.confirm });
+        const result = await submit({ token, password: values.password, confirm: values.confirm });
         if (result.ok) {
-          onDone(result.data.consoleAccount);
+          onDone(result.data);
           return;
         }
         for (const field of ['password', 'confirm'] as const) {
@@ -60,8 +106,8 @@ export function NewPasswordForm({ token, onDone }: { token: string; onDone: (con
     ) : null;
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-5" aria-describedby="reset-rules">
-      <p id="reset-rules" className="text-sm text-slate-600">
+    <form onSubmit={onSubmit} noValidate className="space-y-5" aria-describedby="password-rules">
+      <p id="password-rules" className="text-sm text-slate-600">
         Use {PASSWORD_MIN} to {PASSWORD_MAX} characters. Any characters work, including spaces; there are no rules about capitals, digits or
         symbols. A few unrelated words make a good password.
       </p>
@@ -102,7 +148,7 @@ export function NewPasswordForm({ token, onDone }: { token: string; onDone: (con
         ) : null}
       </div>
       <Button type="submit" pending={pending} className="w-full">
-        Set new password
+        {submitLabel}
       </Button>
     </form>
   );
