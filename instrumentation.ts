@@ -5,7 +5,8 @@ import type { Instrumentation } from 'next';
  * edge runtime, not during the build): every 30 s a signed checkpoint is made when
  * one is due (docs/audit-chain-format.md "Checkpoints"); and the dashboard rollup
  * scheduler, which folds new events into the hourly counts every 30 s
- * (lib/audit/rollup.ts). Failures are logged, never thrown.
+ * (lib/audit/rollup.ts); and every minute, the expiry of two-person requests past
+ * their time (lib/approvals/expiry-scheduler.ts). Failures are logged, never thrown.
  */
 export async function register(): Promise<void> {
   // Next.js's documented form: NEXT_RUNTIME is inlined per bundle, so the edge bundle
@@ -16,6 +17,8 @@ export async function register(): Promise<void> {
     startCheckpointScheduler();
     const { startRollupScheduler } = await import('@/lib/audit/rollup-scheduler');
     startRollupScheduler();
+    const { startApprovalExpiryScheduler } = await import('@/lib/approvals/expiry-scheduler');
+    startApprovalExpiryScheduler();
   }
 }
 

@@ -11,7 +11,7 @@
 import { buildAbility, decideOn } from './ability';
 import { OPERATIONS, type OperationDefinition, type OperationId } from './operations';
 import { ROLES, type Role } from './roles';
-import { PRIVILEGED_ROLES, type PolicyAction, type PolicySubject, type Principal } from './rules';
+import { CONFIG_TIERS, PRIVILEGED_ROLES, type PolicyAction, type PolicySubject, type Principal } from './rules';
 
 /** The columns: every kind of caller, including the ones that must get nothing. */
 export const MATRIX_PRINCIPALS = [
@@ -141,8 +141,34 @@ const TICKET_SCOPES: MatrixScope[] = [
   { name: 'an open unassigned ticket', targetRole: null, self: false, before: () => ticket(null, 'open') },
 ];
 
+const CONFIG_TIER_SCOPES: MatrixScope[] = CONFIG_TIERS.map((tier) => ({
+  name: `a ${tier} key`,
+  targetRole: null,
+  self: false,
+  before: () => ({ key: `example.${tier}`, tier }),
+}));
+
+/** The tier a config.apply* operation applies (its change set's highest tier). */
+export function applyTierOf(opId: string): (typeof CONFIG_TIERS)[number] {
+  return opId === 'config.apply_critical' ? 'critical' : opId === 'config.apply_sensitive' ? 'sensitive' : 'normal';
+}
+
+const approvalRequest = (requesterId: string, status: string) => ({ id: 'a1', requesterId, status, beneficiaryId: null });
+
+const APPROVAL_SCOPES: MatrixScope[] = [
+  { name: 'a pending request by someone else', targetRole: null, self: false, before: () => approvalRequest(OTHER_ID, 'pending') },
+  { name: 'their own pending request', targetRole: null, self: true, before: (p) => approvalRequest(p?.id ?? PRINCIPAL_ID, 'pending') },
+  { name: 'a decided request by someone else', targetRole: null, self: false, before: () => approvalRequest(OTHER_ID, 'executed') },
+];
+
 /** The scopes in which an operation is decided. */
 export function scopesFor(op: OperationDefinition): MatrixScope[] {
+  if (op.id.startsWith('config.apply')) {
+    const tier = applyTierOf(op.id);
+    return [{ name: `a change set whose highest tier is ${tier}`, targetRole: null, self: false, before: () => ({ tier }) }];
+  }
+  if (op.ability?.[1] === 'ConfigEntry') return CONFIG_TIER_SCOPES;
+  if (op.ability?.[1] === 'ApprovalRequest') return APPROVAL_SCOPES;
   if (op.target === 'none') return [{ name: 'public', targetRole: null, self: false, before: () => ({}) }];
   if (op.target === 'self') return [{ name: 'own account', targetRole: null, self: true, before: selfUser }];
   if (op.target === 'draft')
@@ -243,9 +269,12 @@ const READ_SCOPES: { subject: PolicySubject; action: PolicyAction; name: string;
     name: 'the requester of a ticket assigned to someone else',
     record: () => ({ ...user(OTHER_ID, 'member'), ticketsRequested: [{ assigneeId: OTHER_ID, status: 'open' }] }),
   },
+  { subject: 'ConfigEntry', action: 'read', name: 'configuration (secrets only as fingerprints)', record: () => ({ tier: 'critical' }) },
   { subject: 'ConfigEntry', action: 'update', name: 'normal configuration', record: () => ({ tier: 'normal' }) },
   { subject: 'ConfigEntry', action: 'update', name: 'sensitive configuration', record: () => ({ tier: 'sensitive' }) },
   { subject: 'ConfigEntry', action: 'update', name: 'critical configuration', record: () => ({ tier: 'critical' }) },
+  { subject: 'ApprovalRequest', action: 'read', name: 'own approval requests', record: (p) => approvalRequest(p.id, 'pending') },
+  { subject: 'ApprovalRequest', action: 'read', name: 'others’ approval requests', record: () => approvalRequest(OTHER_ID, 'pending') },
 ];
 
 function readCell(scope: (typeof READ_SCOPES)[number], column: MatrixPrincipal): MatrixDecision {

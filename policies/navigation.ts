@@ -11,6 +11,8 @@ export const AREAS = [
   { id: 'sessions-admin', href: '/sessions', label: 'Sessions', roles: ['superadmin', 'admin'] },
   { id: 'tickets', href: '/tickets', label: 'Tickets', roles: ['superadmin', 'admin', 'support'] },
   { id: 'audit', href: '/audit', label: 'Audit trail', roles: ['superadmin', 'admin', 'auditor'] },
+  { id: 'config', href: '/config', label: 'Configuration', roles: ['superadmin', 'admin', 'auditor'] },
+  { id: 'approvals', href: '/approvals', label: 'Approvals', roles: ['superadmin', 'admin', 'auditor'] },
   { id: 'roles', href: '/roles', label: 'Roles', roles: ['superadmin', 'admin', 'auditor', 'support'] },
   { id: 'sessions', href: '/account/sessions', label: 'My sessions', roles: ['superadmin', 'admin', 'auditor', 'support'] },
   { id: 'security', href: '/account/security', label: 'Account security', roles: ['superadmin', 'admin', 'auditor', 'support'] },

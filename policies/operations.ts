@@ -31,8 +31,15 @@ export interface OperationDefinition {
   stepUp: boolean;
   /** Whether the input must carry a reason (free text or a ticket reference) for the audit trail. */
   reason: 'none' | 'optional' | 'required';
-  /** A second person must approve the request before it runs. */
+  /**
+   * A second person must approve the request before it runs. The call then only
+   * records a frozen request (lib/approvals); it runs when someone with
+   * `approverAbility` on the same record, other than the requester and the
+   * beneficiary, approves it with a step-up of their own.
+   */
   approval: 'none' | 'two-person';
+  /** For two-person operations: what the approver must be allowed on the same record. */
+  approverAbility?: readonly [PolicyAction, PolicySubject];
   /**
    * Allowed to a signed-in user who has not enrolled a second factor yet (enrolment
    * itself). Such a user has nothing to step up with, so for a step-up operation a
@@ -228,6 +235,7 @@ export const OPERATIONS = {
     stepUp: true,
     reason: 'required',
     approval: 'two-person',
+    approverAbility: ['grant_privileged_role', 'User'],
   },
   'user.suspend': {
     id: 'user.suspend',
@@ -469,6 +477,98 @@ export const OPERATIONS = {
     risk: 'high',
     stepUp: true,
     reason: 'required',
+    approval: 'none',
+  },
+  'config.stage': {
+    id: 'config.stage',
+    description: 'Add a change of one configuration key to my pending change set (nothing takes effect yet)',
+    audience: 'viewer',
+    ability: ['propose', 'ConfigEntry'],
+    target: 'draft',
+    risk: 'low',
+    stepUp: false,
+    reason: 'none',
+    approval: 'none',
+    // A secret's value never reaches a step-up binding (none here) or the trail.
+    stepUpBinds: ['key'],
+  },
+  'config.unstage': {
+    id: 'config.unstage',
+    description: 'Remove one key from my pending change set',
+    audience: 'viewer',
+    ability: ['propose', 'ConfigEntry'],
+    target: 'draft',
+    risk: 'low',
+    stepUp: false,
+    reason: 'none',
+    approval: 'none',
+  },
+  'config.apply': {
+    id: 'config.apply',
+    description: 'Apply a change set of normal configuration keys',
+    audience: 'viewer',
+    ability: ['update', 'ConfigEntry'],
+    target: 'draft',
+    risk: 'low',
+    stepUp: false,
+    reason: 'optional',
+    approval: 'none',
+  },
+  'config.apply_sensitive': {
+    id: 'config.apply_sensitive',
+    description: 'Apply a change set that includes sensitive configuration keys',
+    audience: 'viewer',
+    ability: ['update', 'ConfigEntry'],
+    target: 'draft',
+    risk: 'high',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
+  },
+  'config.apply_critical': {
+    id: 'config.apply_critical',
+    description: 'Change critical configuration (security settings): a superadmin other than the requester must approve the exact change set',
+    audience: 'viewer',
+    ability: ['propose', 'ConfigEntry'],
+    target: 'draft',
+    risk: 'critical',
+    stepUp: true,
+    reason: 'required',
+    approval: 'two-person',
+    approverAbility: ['update', 'ConfigEntry'],
+  },
+  'approval.approve': {
+    id: 'approval.approve',
+    description: 'Approve another person’s two-person request; the frozen change then runs once',
+    audience: 'viewer',
+    ability: ['approve', 'ApprovalRequest'],
+    target: 'record',
+    risk: 'critical',
+    stepUp: true,
+    reason: 'optional',
+    approval: 'none',
+    stepUpBinds: ['id', 'digest'],
+  },
+  'approval.reject': {
+    id: 'approval.reject',
+    description: 'Reject another person’s two-person request',
+    audience: 'viewer',
+    ability: ['reject', 'ApprovalRequest'],
+    target: 'record',
+    risk: 'low',
+    stepUp: false,
+    reason: 'required',
+    approval: 'none',
+  },
+  'approval.cancel': {
+    id: 'approval.cancel',
+    description: 'Withdraw my own pending request (a config change set goes back to my drafts for editing)',
+    audience: 'viewer',
+    ability: ['cancel', 'ApprovalRequest'],
+    target: 'record',
+    risk: 'low',
+    stepUp: false,
+    reason: 'optional',
     approval: 'none',
   },
 } as const satisfies Record<string, OperationDefinition>;

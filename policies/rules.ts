@@ -44,9 +44,13 @@ export type PolicyAction =
   | 'request_mfa_reset'
   | 'resend_invitation'
   | 'send_password_reset'
-  | 'verify';
+  | 'verify'
+  | 'propose'
+  | 'approve'
+  | 'reject'
+  | 'cancel';
 
-export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry';
+export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry' | 'ApprovalRequest';
 
 /** The viewer as the policy sees it: identity, role and state, all read from the database. */
 export interface Principal {
@@ -153,7 +157,20 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           conditions: { status: { in: TICKET_WORKABLE_STATES } },
           reason: 'superadmin.tickets_manage',
         },
-        { action: ['read', 'update'], subject: 'ConfigEntry', reason: 'superadmin.config' },
+        { action: ['read', 'propose', 'update'], subject: 'ConfigEntry', reason: 'superadmin.config' },
+        { action: 'read', subject: 'ApprovalRequest', reason: 'superadmin.approvals_read' },
+        {
+          action: ['approve', 'reject'],
+          subject: 'ApprovalRequest',
+          conditions: { requesterId: { not: self }, status: 'pending' },
+          reason: 'superadmin.approvals_decide',
+        },
+        {
+          action: 'cancel',
+          subject: 'ApprovalRequest',
+          conditions: { requesterId: self, status: 'pending' },
+          reason: 'own.approval_cancel',
+        },
       );
       break;
     case 'admin': {
@@ -176,11 +193,19 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           conditions: { status: { in: TICKET_WORKABLE_STATES } },
           reason: 'admin.tickets_manage',
         },
+        { action: ['read', 'propose'], subject: 'ConfigEntry', reason: 'admin.config_read_propose' },
         {
-          action: ['read', 'update'],
+          action: 'update',
           subject: 'ConfigEntry',
           conditions: { tier: { in: ['normal', 'sensitive'] } },
           reason: 'admin.config_below_critical',
+        },
+        { action: 'read', subject: 'ApprovalRequest', conditions: { requesterId: self }, reason: 'admin.own_approval_requests' },
+        {
+          action: 'cancel',
+          subject: 'ApprovalRequest',
+          conditions: { requesterId: self, status: 'pending' },
+          reason: 'own.approval_cancel',
         },
       );
       break;
@@ -193,6 +218,7 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           reason: 'auditor.audit_read',
         },
         { action: 'read', subject: 'ConfigEntry', reason: 'auditor.config_read' },
+        { action: 'read', subject: 'ApprovalRequest', reason: 'auditor.approvals_read' },
       );
       break;
     case 'support': {

@@ -32,7 +32,8 @@ export const AUDIT_OPERATIONS = {
   'user.invite': 'An administrator invited a user (the account exists without a password until the invitation is accepted).',
   'user.invite_accept': 'An invited user set their password with a one-time invitation link.',
   'user.role_change': 'An administrator changed a user’s role between member, support and auditor.',
-  'user.role_grant_privileged': 'Attempt to grant or revoke the admin or superadmin role (two-person approval).',
+  'user.role_grant_privileged':
+    'The admin or superadmin role was granted or removed, after a second superadmin approved the frozen request (details.approval links it); denials are attempts.',
   'user.suspend': 'An administrator suspended a user; their sessions ended.',
   'user.reactivate': 'An administrator reactivated a suspended or disabled user.',
   'user.disable': 'An administrator disabled a user; their sessions ended.',
@@ -70,6 +71,22 @@ export const AUDIT_OPERATIONS = {
   'audit.key_rotate': 'The checkpoint signing key was rotated (CLI, actor: system); details name the old and new key ids.',
   'audit.export':
     'An offline-verifiable export bundle of the audit trail was written (CLI, actor: system); details give the seq range and counts.',
+  'config.stage': 'A key was added to (or changed in) the actor’s pending change set; nothing took effect. Secrets appear only as fingerprints.',
+  'config.unstage': 'A key was removed from the actor’s pending change set.',
+  'config.apply': 'A change set of normal configuration keys was applied; details list each key’s before and after and the new revisions.',
+  'config.apply_sensitive': 'A change set including sensitive keys was applied, with a step-up and a reason.',
+  'config.apply_critical':
+    'A change set including critical keys was applied after a second person approved it (details.approval links the request); denials are attempts.',
+  'approval.request':
+    'A two-person request was made: the exact operation and input were frozen with their digest; target is the request, details name the operation.',
+  'approval.approve': 'A second person approved a frozen request (with a step-up); the change ran next, in its own event.',
+  'approval.reject': 'A second person rejected a request, with a reason; nothing changed.',
+  'approval.cancel': 'The requester withdrew their request (a config change set went back to their drafts).',
+  'approval.expire': 'A request was not decided in time and expired (actor: system, or the person who found it expired).',
+  'approval.void':
+    'A request was voided because what it would change moved since it was frozen (another change to the same record or key), or its change set was edited.',
+  'approval.execute':
+    'An approved request could not run (failure, with the reason: the requester lost the right, or the record changed); success is the operation’s own event.',
 } as const satisfies Record<string, string>;
 
 /** An operation id from {@link AUDIT_OPERATIONS}. */

@@ -1,6 +1,7 @@
 import 'server-only';
 import { recordAudit } from '@/lib/audit/record';
 import { now } from '@/lib/clock';
+import { setting } from '@/lib/config/settings';
 import { db } from '@/lib/db';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
@@ -21,6 +22,8 @@ export async function exchangeTicket(ticket: string): Promise<{ userId: string; 
   const client = await db();
   const ctx = await requestContext();
   const at = now();
+  // Read before the transaction: new sessions get the lifetime configured now.
+  const lifetimeMs = await setting('session.absolute_lifetime');
   const result = await client.$transaction(async (tx) => {
     const t = await consumeTicket(tx, ticket);
     if (!t) return null;
@@ -39,7 +42,7 @@ export async function exchangeTicket(ticket: string): Promise<{ userId: string; 
           lastSeenAt: at,
           rotatedAt: at,
           amr: t.amr,
-          expiresAt: absoluteExpiry(at),
+          expiresAt: absoluteExpiry(at, lifetimeMs),
         },
       });
       return rotated.count === 1 ? { userId: user.id, secret, sessionId: t.sessionId ?? '' } : null;
@@ -53,6 +56,7 @@ export async function exchangeTicket(ticket: string): Promise<{ userId: string; 
       ip: ctx.ip,
       userAgent: ctx.userAgent,
       amr: t.amr,
+      lifetimeMs,
     });
     await recordAudit(tx, {
       actor: { id: user.id, role: user.role, sessionId: session.sessionId },

@@ -30,14 +30,33 @@ export interface UserFacts {
   deletedAt: Date | null;
 }
 
+/**
+ * The configured timers (critical configuration: session.*). They can only be
+ * tighter than the constants above, which stay the ceilings: the key schemas
+ * refuse larger values, and every check here also caps them.
+ */
+export interface SessionLimits {
+  absoluteMs: number;
+  idleMs: number;
+  superadminIdleMs: number;
+}
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  absoluteMs: ABSOLUTE_LIFETIME_MS,
+  idleMs: IDLE_TIMEOUT_MS,
+  superadminIdleMs: SUPERADMIN_IDLE_TIMEOUT_MS,
+};
+
 /** The inactivity limit for a role. */
-export function idleTimeoutFor(role: string): number {
-  return role === 'superadmin' ? SUPERADMIN_IDLE_TIMEOUT_MS : IDLE_TIMEOUT_MS;
+export function idleTimeoutFor(role: string, limits: SessionLimits = DEFAULT_SESSION_LIMITS): number {
+  return role === 'superadmin'
+    ? Math.min(limits.superadminIdleMs, SUPERADMIN_IDLE_TIMEOUT_MS)
+    : Math.min(limits.idleMs, IDLE_TIMEOUT_MS);
 }
 
 /** The absolute expiry of a session that authenticated at `authTime`. */
-export function absoluteExpiry(authTime: Date): Date {
-  return new Date(authTime.getTime() + ABSOLUTE_LIFETIME_MS);
+export function absoluteExpiry(authTime: Date, lifetimeMs: number = ABSOLUTE_LIFETIME_MS): Date {
+  return new Date(authTime.getTime() + Math.min(lifetimeMs, ABSOLUTE_LIFETIME_MS));
 }
 
 /**
@@ -50,13 +69,14 @@ export function evaluateSession(input: {
   roleSuspended: boolean;
   consoleRole: boolean;
   now: Date;
+  limits?: SessionLimits;
 }): { valid: true } | { valid: false; reason: SessionEndReason } {
   const { session, user, now } = input;
   const t = now.getTime();
   if (session.revokedAt) return { valid: false, reason: 'revoked' };
   const hardLimit = Math.min(session.expiresAt.getTime(), absoluteExpiry(session.authTime).getTime());
   if (t >= hardLimit) return { valid: false, reason: 'expired_absolute' };
-  if (t - session.lastSeenAt.getTime() >= idleTimeoutFor(user.role)) {
+  if (t - session.lastSeenAt.getTime() >= idleTimeoutFor(user.role, input.limits)) {
     return { valid: false, reason: 'expired_idle' };
   }
   if (user.status !== 'active' || user.deletedAt) return { valid: false, reason: 'user_inactive' };

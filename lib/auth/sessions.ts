@@ -18,7 +18,16 @@ export const hashSessionSecret = hashToken;
 /** Creates the row for a new session; returns the secret for the cookie and the row id. */
 export async function createSessionRow(
   tx: Tx,
-  input: { userId: string; sessionVersion: number; now: Date; ip: string | null; userAgent: string | null; amr: string },
+  input: {
+    userId: string;
+    sessionVersion: number;
+    now: Date;
+    ip: string | null;
+    userAgent: string | null;
+    amr: string;
+    /** The configured session lifetime (session.absolute_lifetime); the 12 h ceiling when absent. */
+    lifetimeMs?: number;
+  },
 ): Promise<{ secret: string; sessionId: string }> {
   const secret = newSessionSecret();
   const row = await tx.session.create({
@@ -29,7 +38,7 @@ export async function createSessionRow(
       authTime: input.now,
       createdAt: input.now,
       lastSeenAt: input.now,
-      expiresAt: absoluteExpiry(input.now),
+      expiresAt: absoluteExpiry(input.now, input.lifetimeMs),
       ip: input.ip,
       userAgent: input.userAgent,
       amr: input.amr,

@@ -3,13 +3,14 @@ import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { recordAudit } from '@/lib/audit/record';
 import { now } from '@/lib/clock';
+import { currentSettings } from '@/lib/config/settings';
 import { db } from '@/lib/db';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
 import { AUTHENTICATION_POLICY } from '@/policies/authentication';
 import { isConsoleRole, type ConsoleRole } from '@/policies/roles';
 import { readSessionSecret } from './next-auth';
-import { evaluateSession, shouldTouch, type SessionEndReason } from './session-policy';
+import { evaluateSession, shouldTouch, type SessionEndReason, type SessionLimits } from './session-policy';
 import { hashSessionSecret } from './sessions';
 
 /** Who is making this request, as the database says now. */
@@ -65,6 +66,7 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
     roleSuspended: roleState?.suspended ?? false,
     consoleRole: isConsoleRole(row.user.role),
     now: at,
+    limits: await sessionLimits(),
   });
   if (!verdict.valid) {
     if (!row.revokedAt) await endSession(row.id, row.user, verdict.reason);
@@ -131,4 +133,14 @@ export async function requireViewer(options: { allowUnenrolled?: boolean } = {})
  */
 export function mustEnrol(viewer: Viewer): boolean {
   return !viewer.mfaEnrolled && (AUTHENTICATION_POLICY.mfaRequiredFor as readonly string[]).includes(viewer.role);
+}
+
+/** The configured session timers (critical configuration). */
+async function sessionLimits(): Promise<SessionLimits> {
+  const s = await currentSettings();
+  return {
+    absoluteMs: s['session.absolute_lifetime'],
+    idleMs: s['session.idle_timeout'],
+    superadminIdleMs: s['session.superadmin_idle_timeout'],
+  };
 }

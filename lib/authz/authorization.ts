@@ -19,4 +19,21 @@ export interface Authorization {
   target: Record<string, unknown> | null;
   /** Whether a step-up proof was spent for this call. */
   steppedUp: boolean;
+  /**
+   * Set when the operation runs because a second person approved its frozen
+   * request (lib/dal/approvals.ts): the viewer is then the requester, rebuilt
+   * from the database, and the audit event carries the approval.
+   */
+  approval?: ApprovalExecution;
+}
+
+/** The approval an execution runs under. */
+export interface ApprovalExecution {
+  id: string;
+  digest: string;
+  approverId: string;
+  approverRole: string;
+  approverSessionId: string;
+  requestSeq: number | null;
+  decisionSeq: number | null;
 }

@@ -6,7 +6,7 @@ import { recordDenial } from '@/lib/audit/record';
 import { spendStepUpProof } from '@/lib/auth/step-up-flow';
 import { getViewer, mustEnrol, type Viewer } from '@/lib/auth/viewer';
 import { now } from '@/lib/clock';
-import { unsafeLoadSubjectForDecision } from '@/lib/dal/subjects';
+import { requestApproval } from '@/lib/dal/approvals';
 import { env } from '@/lib/env';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
@@ -19,7 +19,8 @@ import {
   type OperationDefinition,
   type OperationId,
 } from '@/policies/operations';
-import { abilityFor, decide, InvalidPrincipalError, type PolicyAbility } from './ability';
+import { abilityFor, InvalidPrincipalError } from './ability';
+import { checkAbility } from './check-ability';
 import type { Authorization } from './authorization';
 import { toPlainInput } from './input';
 import { ActionError, type ActionFailure, type ActionResult } from './result';
@@ -57,7 +58,8 @@ export interface ActionSpec<S extends z.ZodType, O extends OperationId = Operati
  * operation catalog, does in one place what each must never forget:
  * same-origin check → strict zod parse → viewer from the database → enrolment
  * gate → ability on the loaded record (and on the record as it would be after)
- * → reason → two-person approval → step-up proof for this exact input → handler.
+ * → reason → step-up proof for this exact input → handler, or, for a
+ * two-person operation, a frozen approval request instead of the handler.
  * Denials are audited in their own transaction with the rule that decided.
  * Expected failures come back as ActionResult; anything else is logged with the
  * correlation id and shown generically (no internals).
@@ -121,13 +123,6 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
           reason: ['Say why you are doing this.'],
         });
       }
-      if (op.approval === 'two-person') {
-        return deny(
-          'APPROVAL_REQUIRED',
-          'approval_required',
-          'This change needs a second superadmin to approve it. Two-person approval is not available in this version, so it cannot be made from the console.',
-        );
-      }
       let steppedUp = false;
       if (op.stepUp) {
         if (!(await hasStepUp(viewer, op, plain.value, meta))) {
@@ -151,6 +146,18 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
         target: checked.record,
         steppedUp,
       };
+      if (op.approval === 'two-person') {
+        // Never run here: the exact operation and input are frozen as a request
+        // that someone else must approve (lib/dal/approvals.ts); it runs then, once.
+        const request = await requestApproval(authz, input);
+        return {
+          ...fail(
+            'APPROVAL_REQUIRED',
+            `Sent for approval. A second person must approve this exact change before ${request.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC; nothing has changed yet.`,
+          ),
+          approval: { id: request.id, expiresAt: request.expiresAt.toISOString() },
+        };
+      }
       return { ok: true, data: await handler({ input, viewer, authz, correlationId } as ActionContext<z.infer<S>, O>) };
     } catch (error) {
       unstable_rethrow(error);
@@ -167,49 +174,6 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
       return fail('INTERNAL', `Something went wrong and nothing was changed. If it keeps happening, quote this id: ${correlationId}`);
     }
   };
-}
-
-type CheckOutcome = 'allowed' | 'missing' | 'hidden' | 'forbidden';
-
-/**
- * The ability check on the record itself: loaded for "record" operations, built
- * from the input for "draft" ones, the viewer's own account for "self" ones. A
- * record the viewer may not even read is reported as missing (unauthorized looks
- * like not found); one it may read but not change is "forbidden".
- */
-async function checkAbility<S extends z.ZodType>(
-  op: OperationDefinition,
-  spec: ActionSpec<S>,
-  input: z.infer<S>,
-  viewer: Viewer,
-  ability: PolicyAbility,
-): Promise<{
-  outcome: CheckOutcome;
-  rule: string;
-  record: Record<string, unknown> | null;
-  targetRef: { type: string; id: string } | null;
-}> {
-  const [action, type] = op.ability ?? ['read', 'User'];
-  if (op.target === 'self') {
-    const self = { id: viewer.userId, role: viewer.role, status: 'active', deletedAt: null };
-    const d = decide(ability, action, type, self);
-    return { outcome: d.allowed ? 'allowed' : 'forbidden', rule: d.rule, record: null, targetRef: { type: 'User', id: viewer.userId } };
-  }
-  if (op.target === 'draft') {
-    const draft = spec.draft!(input);
-    const d = decide(ability, action, type, draft);
-    return { outcome: d.allowed ? 'allowed' : 'forbidden', rule: d.rule, record: draft, targetRef: null };
-  }
-  const id = spec.target!(input);
-  const targetRef = { type, id };
-  const record = await unsafeLoadSubjectForDecision(type, id);
-  if (!record) return { outcome: 'missing', rule: 'authz.not_found', record: null, targetRef };
-  const before = decide(ability, action, type, record);
-  const after = before.allowed && spec.after ? decide(ability, action, type, spec.after(input, record)) : before;
-  if (before.allowed && after.allowed) return { outcome: 'allowed', rule: before.rule, record, targetRef };
-  const visible = decide(ability, 'read', type, record).allowed;
-  const refusal = before.allowed ? after : before;
-  return { outcome: visible ? 'forbidden' : 'hidden', rule: refusal.rule, record: null, targetRef };
 }
 
 /** A definition that does not say how to find its target is a programming error, caught at import. */

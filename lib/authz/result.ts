@@ -22,6 +22,8 @@ export type ActionFailure = {
   message: string;
   fieldErrors?: Record<string, string[]>;
   correlationId: string;
+  /** With APPROVAL_REQUIRED: the request this call made, waiting for a second person. */
+  approval?: { id: string; expiresAt: string };
 };
 
 export type ActionResult<T = null> = { ok: true; data: T } | ActionFailure;

@@ -221,8 +221,13 @@ export function revokeUserSessions(authz: Authorization, id: string) {
  * superadmin invariant holds. Sessions end, so the new role applies from the
  * next sign-in with the authentication that role demands.
  */
-export function changeUserRole(authz: Authorization, id: string, role: Role) {
-  return mutateUser(authz, 'change_role', id, async (tx, before) => {
+export function changeUserRole(
+  authz: Authorization,
+  id: string,
+  role: Role,
+  action: 'change_role' | 'grant_privileged_role' = 'change_role',
+) {
+  return mutateUser(authz, action, id, async (tx, before) => {
     if (before.role === role)
       throw new ActionError('CONFLICT', `This user is already ${role === 'admin' || role === 'auditor' ? 'an' : 'a'} ${role}.`);
     await assertNotLastSuperadmin(tx, before);
