@@ -527,7 +527,8 @@ export const OPERATIONS = {
   },
   'config.apply_critical': {
     id: 'config.apply_critical',
-    description: 'Change critical configuration (security settings): a superadmin other than the requester must approve the exact change set',
+    description:
+      'Change critical configuration (security settings): a superadmin other than the requester must approve the exact change set',
     audience: 'viewer',
     ability: ['propose', 'ConfigEntry'],
     target: 'draft',

@@ -3,13 +3,7 @@ import type { z } from 'zod';
 import type { Authorization } from '@/lib/authz/authorization';
 import { ActionError } from '@/lib/authz/result';
 import type { Tx } from '@/lib/db';
-import {
-  applyChangeSet,
-  closeChangeSet,
-  currentChangeSetBaseline,
-  freezeChangeSet,
-  linkChangeSetApproval,
-} from '@/lib/dal/config';
+import { applyChangeSet, closeChangeSet, currentChangeSetBaseline, freezeChangeSet, linkChangeSetApproval } from '@/lib/dal/config';
 import { changeUserRole } from '@/lib/dal/user-admin';
 import { ConfigApplySchema } from '@/lib/validation/config';
 import { ChangeRoleSchema } from '@/lib/validation/users';

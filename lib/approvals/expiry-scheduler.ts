@@ -34,7 +34,10 @@ export async function tick(): Promise<void> {
     const expired = await expireDueApprovals();
     if (expired > 0) log.info({ expired }, 'approval requests expired');
   } catch (error) {
-    log.error({ err: { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } }, 'approval expiry failed');
+    log.error(
+      { err: { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } },
+      'approval expiry failed',
+    );
   } finally {
     running = false;
   }

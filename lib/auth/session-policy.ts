@@ -49,9 +49,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
 
 /** The inactivity limit for a role. */
 export function idleTimeoutFor(role: string, limits: SessionLimits = DEFAULT_SESSION_LIMITS): number {
-  return role === 'superadmin'
-    ? Math.min(limits.superadminIdleMs, SUPERADMIN_IDLE_TIMEOUT_MS)
-    : Math.min(limits.idleMs, IDLE_TIMEOUT_MS);
+  return role === 'superadmin' ? Math.min(limits.superadminIdleMs, SUPERADMIN_IDLE_TIMEOUT_MS) : Math.min(limits.idleMs, IDLE_TIMEOUT_MS);
 }
 
 /** The absolute expiry of a session that authenticated at `authTime`. */

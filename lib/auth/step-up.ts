@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { canonicalize } from '@/lib/audit/canonical-json';
 import { recordAuditWith, type AuditSourceContext } from '@/lib/audit/record';
 import { now } from '@/lib/clock';
+import { setting } from '@/lib/config/settings';
 import type { Db } from '@/lib/db';
 import { AUTHENTICATION_POLICY } from '@/policies/authentication';
 import { checkAccountGate, recordAccountFailure } from './throttle';
@@ -60,7 +61,8 @@ export async function beginStepUp(client: Db, viewer: Viewer, operation: string,
     });
     return { method: 'passkey', options };
   }
-  if (user.totpEnabledAt) {
+  // mfa.step_up_methods (critical configuration): "passkey only" refuses the authenticator-code path.
+  if (user.totpEnabledAt && (await setting('mfa.step_up_methods')) === 'passkey_or_totp') {
     const challengeId = randomBytes(32).toString('base64url');
     const at = now();
     await client.authChallenge.create({
@@ -128,6 +130,8 @@ export async function issueStepUpProof(
       binding,
     });
     if (!result.ok) failure = result.reason;
+  } else if ((await setting('mfa.step_up_methods')) !== 'passkey_or_totp') {
+    failure = 'method_not_allowed';
   } else {
     // Single use: the viewer's own pending record is deleted before the binding,
     // expiry or code is compared, so presenting it with the wrong binding burns it
@@ -145,7 +149,7 @@ export async function issueStepUpProof(
 
   if (failure) {
     await client.$transaction(async (tx) => {
-      if (failure !== 'challenge_invalid') await recordAccountFailure(tx, viewer.userId);
+      if (failure !== 'challenge_invalid' && failure !== 'method_not_allowed') await recordAccountFailure(tx, viewer.userId);
       await recordAuditWith(
         tx,
         {

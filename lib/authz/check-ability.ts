@@ -54,4 +54,3 @@ export async function checkAbility<S extends z.ZodType>(
   const refusal = before.allowed ? after : before;
   return { outcome: visible ? 'forbidden' : 'hidden', rule: refusal.rule, record: null, targetRef };
 }
-

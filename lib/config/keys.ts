@@ -10,7 +10,7 @@
  * them: their schemas carry the ceilings.
  */
 import { z } from 'zod';
-import { CONFIG_TIERS } from '@/policies/rules';
+import type { CONFIG_TIERS } from '@/policies/rules';
 
 export type ConfigTier = (typeof CONFIG_TIERS)[number];
 export type ConfigType = 'string' | 'number' | 'boolean' | 'json' | 'duration' | 'enum' | 'secret';
@@ -51,7 +51,6 @@ const displayText = (max: number) =>
     .string()
     .trim()
     .max(max, { error: `At most ${max} characters.` })
-    // eslint-disable-next-line no-control-regex
     .refine((s) => !/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(s), {
       error: 'Use plain text: no control or text-direction characters.',
     });
@@ -75,7 +74,11 @@ export const CONFIG_KEYS: readonly ConfigKeyDefinition[] = [
     type: 'number',
     tier: 'normal',
     default: 25,
-    schema: z.number({ error: 'Enter a whole number.' }).int({ error: 'Enter a whole number.' }).min(10, { error: 'At least 10.' }).max(100, { error: 'At most 100.' }),
+    schema: z
+      .number({ error: 'Enter a whole number.' })
+      .int({ error: 'Enter a whole number.' })
+      .min(10, { error: 'At least 10.' })
+      .max(100, { error: 'At most 100.' }),
   } satisfies KeyDef<number>,
   {
     key: 'invitations.ttl',
@@ -270,10 +273,7 @@ export function formatDuration(ms: number): string {
  * Turns what a person typed into a typed value and validates it: the one place
  * form text becomes a configuration value (the server action calls it too).
  */
-export function parseConfigInput(
-  def: ConfigKeyDefinition,
-  text: string,
-): { ok: true; value: unknown } | { ok: false; message: string } {
+export function parseConfigInput(def: ConfigKeyDefinition, text: string): { ok: true; value: unknown } | { ok: false; message: string } {
   let raw: unknown;
   switch (def.type) {
     case 'number': {

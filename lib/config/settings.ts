@@ -18,25 +18,33 @@ export const SETTINGS_TTL_MS = 2_000;
 
 type Values = ConfigValues;
 
-const cache = globalThis as unknown as { wardenSettings?: { at: number; values: Promise<Values> } };
+const cache = globalThis as unknown as { wardenSettings?: { client: Db; at: number; values: Promise<Values> } };
 
-/** The current value of every non-secret key. */
-export function currentSettings(): Promise<Values> {
+/** The current value of every non-secret key (cached per database handle). */
+export async function currentSettings(): Promise<Values> {
+  const client = await db();
   const at = now().getTime();
   const hit = cache.wardenSettings;
-  if (hit && at - hit.at < SETTINGS_TTL_MS) return hit.values;
-  const values = db().then(loadSettings);
+  if (hit && hit.client === client && at - hit.at >= 0 && at - hit.at < SETTINGS_TTL_MS) return hit.values;
+  const values = loadSettings(client);
   // A failed read is not cached: the next caller tries again.
   values.catch(() => {
     if (cache.wardenSettings?.values === values) cache.wardenSettings = undefined;
   });
-  cache.wardenSettings = { at, values };
+  cache.wardenSettings = { client, at, values };
   return values;
 }
 
 /** One key's current value. */
 export async function setting<K extends ConfigKey>(key: K): Promise<ConfigValue<K>> {
   return (await currentSettings())[key];
+}
+
+/** One key's value read inside a transaction (no cache): for writes that must use the value of this moment. */
+export async function settingIn<K extends ConfigKey>(tx: Tx, key: K): Promise<ConfigValue<K>> {
+  const def = configKey(key);
+  const row = await tx.configEntry.findUnique({ where: { key }, select: { value: true } });
+  return valueOf(def, row?.value ?? null) as ConfigValue<K>;
 }
 
 /** Forgets the cached values (after a change in this process, and in tests). */

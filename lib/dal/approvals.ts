@@ -19,7 +19,6 @@ import type { ApprovalStatus } from '@/lib/validation/approvals';
 import { operation, OPERATIONS, type OperationDefinition, type OperationId } from '@/policies/operations';
 import { isConsoleRole } from '@/policies/roles';
 import { assertActorStillLive } from './audit-details';
-import { unsafeLoadSubjectForDecision } from './subjects';
 
 /**
  * Two-person approval (issue 8; ARCHITECTURE "reason/approval check"). A call
@@ -179,7 +178,8 @@ export async function approveRequest(authz: Authorization, input: { id: string; 
       throw new ActionError('CONFLICT', 'This is not the request you reviewed (its content differs). Open it again; nothing was approved.');
     }
     if (request.requesterId === authz.viewer.userId) throw new ActionError('FORBIDDEN', 'You cannot approve your own request.');
-    if (request.beneficiaryId === authz.viewer.userId) throw new ActionError('FORBIDDEN', 'You cannot approve a request about your own account.');
+    if (request.beneficiaryId === authz.viewer.userId)
+      throw new ActionError('FORBIDDEN', 'You cannot approve a request about your own account.');
     if (request.expiresAt.getTime() <= now().getTime()) {
       await endRequest(tx, request, 'expired', 'approval.expire', 'expired', actor);
       return { ended: 'This request expired before it was approved. Ask for it again if it is still needed.' };
@@ -204,12 +204,20 @@ export async function approveRequest(authz: Authorization, input: { id: string; 
     const current = await approvable.currentBaseline(tx, parsed.data);
     if (!sameJson(current, safeJson(request.baseline))) {
       await endRequest(tx, request, 'voided', 'approval.void', 'target_changed', actor);
-      return { ended: 'What this request would change has changed since it was made, so it has been voided. Ask again if it is still needed.' };
+      return {
+        ended: 'What this request would change has changed since it was made, so it has been voided. Ask again if it is still needed.',
+      };
     }
     const at = now();
     const moved = await tx.approvalRequest.updateMany({
       where: { id: request.id, status: 'pending' },
-      data: { status: 'approved', approverId: authz.viewer.userId, approverSessionId: authz.viewer.sessionId, decidedAt: at, decisionNote: authz.reason },
+      data: {
+        status: 'approved',
+        approverId: authz.viewer.userId,
+        approverSessionId: authz.viewer.sessionId,
+        decidedAt: at,
+        decisionNote: authz.reason,
+      },
     });
     if (moved.count !== 1) throw new ActionError('CONFLICT', 'Someone else decided this request a moment ago.');
     const event = await recordAudit(tx, {
@@ -247,7 +255,10 @@ async function approverAllowed(
  * transaction, which moves the request approved → executed (so it runs once).
  * If it cannot run, the request is marked failed, with its event.
  */
-async function executeApproved(request: NonNullable<RequestRow> & { decisionSeq: number }, approverAuthz: Authorization): Promise<ApprovalOutcome> {
+async function executeApproved(
+  request: NonNullable<RequestRow> & { decisionSeq: number },
+  approverAuthz: Authorization,
+): Promise<ApprovalOutcome> {
   const approver = approverAuthz.viewer;
   const approvable = approvableFor(request.operation)!;
   const op = operation(request.operation as OperationId);
@@ -257,7 +268,15 @@ async function executeApproved(request: NonNullable<RequestRow> & { decisionSeq:
       await lockAuditChain(tx);
       const fresh = await loadRequest(tx, { id: request.id });
       if (fresh) {
-        await endRequest(tx, fresh, 'failed', 'approval.execute', reasonCode, { id: approver.userId, role: approver.role, sessionId: approver.sessionId }, ['approved']);
+        await endRequest(
+          tx,
+          fresh,
+          'failed',
+          'approval.execute',
+          reasonCode,
+          { id: approver.userId, role: approver.role, sessionId: approver.sessionId },
+          ['approved'],
+        );
       }
     });
     return { status: 'failed', message };
@@ -268,9 +287,21 @@ async function executeApproved(request: NonNullable<RequestRow> & { decisionSeq:
     where: { id: request.requesterId },
     select: { id: true, email: true, name: true, role: true, status: true, deletedAt: true },
   });
-  const roleSuspended = user ? ((await client.roleState.findUnique({ where: { role: user.role }, select: { suspended: true } }))?.suspended ?? false) : true;
-  if (!user || user.status !== 'active' || user.deletedAt || roleSuspended || !isConsoleRole(user.role) || user.role !== request.requesterRole) {
-    return fail('requester_inactive', 'Approved, but the person who asked can no longer do this (their account or role changed), so nothing was changed.');
+  const roleSuspended = user
+    ? ((await client.roleState.findUnique({ where: { role: user.role }, select: { suspended: true } }))?.suspended ?? false)
+    : true;
+  if (
+    !user ||
+    user.status !== 'active' ||
+    user.deletedAt ||
+    roleSuspended ||
+    !isConsoleRole(user.role) ||
+    user.role !== request.requesterRole
+  ) {
+    return fail(
+      'requester_inactive',
+      'Approved, but the person who asked can no longer do this (their account or role changed), so nothing was changed.',
+    );
   }
   const viewer: Viewer = {
     userId: user.id,
@@ -286,11 +317,13 @@ async function executeApproved(request: NonNullable<RequestRow> & { decisionSeq:
   try {
     ability = abilityFor(viewer);
   } catch (error) {
-    if (error instanceof InvalidPrincipalError) return fail('requester_inactive', 'Approved, but the person who asked can no longer do this, so nothing was changed.');
+    if (error instanceof InvalidPrincipalError)
+      return fail('requester_inactive', 'Approved, but the person who asked can no longer do this, so nothing was changed.');
     throw error;
   }
   const parsed = approvable.spec.input.safeParse(safeJson(request.input));
-  if (!parsed.success) return fail('input_invalid', 'Approved, but the request no longer describes a valid change, so nothing was changed.');
+  if (!parsed.success)
+    return fail('input_invalid', 'Approved, but the request no longer describes a valid change, so nothing was changed.');
   const checked = await checkAbility(op, approvable.spec, parsed.data, viewer, ability);
   if (checked.outcome !== 'allowed') {
     return fail('policy_changed', 'Approved, but the policy no longer allows the person who asked to do this, so nothing was changed.');
@@ -326,7 +359,10 @@ async function executeApproved(request: NonNullable<RequestRow> & { decisionSeq:
       return fail(`execution_${error.code.toLowerCase()}`, `Approved, but it could not be carried out: ${error.message}`);
     }
     const { correlationId } = await requestContext();
-    logFor(correlationId).error({ op: request.operation, approvalId: request.id, err: error instanceof Error ? error.message : String(error) }, 'approved request failed');
+    logFor(correlationId).error(
+      { op: request.operation, approvalId: request.id, err: error instanceof Error ? error.message : String(error) },
+      'approved request failed',
+    );
     return fail('execution_internal', `Approved, but it could not be carried out. Quote this id: ${correlationId}`);
   }
 }
@@ -473,7 +509,11 @@ function summaryOf(text: string): ApprovalSummary {
 }
 
 /** Whether the viewer may decide this pending request: the rule, not theirs, not about them. */
-function mayDecide(viewer: Viewer, ability: ReturnType<typeof abilityFor>, r: { requesterId: string; beneficiaryId: string | null; status: string; expiresAt: Date; operation: string }) {
+function mayDecide(
+  viewer: Viewer,
+  ability: ReturnType<typeof abilityFor>,
+  r: { requesterId: string; beneficiaryId: string | null; status: string; expiresAt: Date; operation: string },
+) {
   if (effectiveStatus(r) !== 'pending') return { ok: false, why: null };
   if (r.requesterId === viewer.userId) return { ok: false, why: 'This is your own request: someone else must approve it.' };
   if (r.beneficiaryId === viewer.userId) return { ok: false, why: 'This request is about your own account: someone else must decide it.' };
@@ -528,7 +568,10 @@ export async function listApprovals(
     take: pageSize,
     select: LIST_SELECT,
   });
-  const people = await client.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.requesterId))] } }, select: { id: true, name: true } });
+  const people = await client.user.findMany({
+    where: { id: { in: [...new Set(rows.map((r) => r.requesterId))] } },
+    select: { id: true, name: true },
+  });
   const name = new Map(people.map((p) => [p.id, p.name]));
   return {
     total,
@@ -601,7 +644,9 @@ export async function getApproval(viewer: Viewer, id: string): Promise<ApprovalD
     requestSeq: r.requestSeq,
     decisionSeq: r.decisionSeq,
     executionSeq: r.executionSeq,
-    canCancel: effectiveStatus(r) === 'pending' && decide(ability, 'cancel', 'ApprovalRequest', { requesterId: r.requesterId, status: r.status }).allowed,
+    canCancel:
+      effectiveStatus(r) === 'pending' &&
+      decide(ability, 'cancel', 'ApprovalRequest', { requesterId: r.requesterId, status: r.status }).allowed,
     intact: intact(r),
   };
 }

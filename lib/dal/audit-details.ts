@@ -121,6 +121,9 @@ async function assertApprovalStillLive(tx: Tx, authz: Authorization, approval: A
   });
   if (!approver) throw new ActionError('UNAUTHENTICATED', 'Your session has ended. Sign in again to continue.');
   if (!requester || suspended.length > 0) {
-    throw new ActionError('FORBIDDEN', 'The person who asked for this may no longer do it (their account or role changed). Nothing was changed.');
+    throw new ActionError(
+      'FORBIDDEN',
+      'The person who asked for this may no longer do it (their account or role changed). Nothing was changed.',
+    );
   }
 }

@@ -34,8 +34,7 @@ import { assertActorStillLive, recordAuthorized } from './audit-details';
  * so nobody applies a diff they did not see.
  */
 
-const SET_STATUSES = ['draft', 'pending_approval', 'applied', 'discarded', 'voided', 'failed'] as const;
-export type ChangeSetStatus = (typeof SET_STATUSES)[number];
+export type ChangeSetStatus = 'draft' | 'pending_approval' | 'applied' | 'discarded' | 'voided' | 'failed';
 
 export interface ConfigEntryDTO {
   key: ConfigKey;
@@ -116,7 +115,14 @@ export interface ChangeSetDTO {
   appliedAt: Date | null;
 }
 
-type EntryRow = { key: string; value: string | null; fingerprint: string | null; version: number; updatedAt: Date; updatedById: string | null };
+type EntryRow = {
+  key: string;
+  value: string | null;
+  fingerprint: string | null;
+  version: number;
+  updatedAt: Date;
+  updatedById: string | null;
+};
 
 function display(def: ConfigKeyDefinition, stored: string | null, fingerprint: string | null, isDefault: boolean): string {
   if (def.type === 'secret') return fingerprint ? `set (${fingerprint})` : 'not set';
@@ -192,8 +198,18 @@ export async function getConfigKey(viewer: Viewer, key: string): Promise<{ entry
       id: r.id,
       version: r.version,
       kind: r.kind,
-      before: def.type === 'secret' ? (r.beforeFingerprint ? `set (${r.beforeFingerprint})` : 'not set') : display(def, r.before, null, r.beforeDefault),
-      after: def.type === 'secret' ? (r.afterFingerprint ? `set (${r.afterFingerprint})` : 'not set') : display(def, r.after, null, r.afterDefault),
+      before:
+        def.type === 'secret'
+          ? r.beforeFingerprint
+            ? `set (${r.beforeFingerprint})`
+            : 'not set'
+          : display(def, r.before, null, r.beforeDefault),
+      after:
+        def.type === 'secret'
+          ? r.afterFingerprint
+            ? `set (${r.afterFingerprint})`
+            : 'not set'
+          : display(def, r.after, null, r.afterDefault),
       beforeFingerprint: r.beforeFingerprint,
       afterFingerprint: r.afterFingerprint,
       author: { id: r.authorId, name: who.get(r.authorId) ?? 'a former user' },
@@ -208,12 +224,26 @@ export async function getConfigKey(viewer: Viewer, key: string): Promise<{ entry
 
 /** The digest of a change set's items: what is reviewed, approved and applied. */
 export function changeSetDigest(
-  items: { key: string; kind: string; value: string | null; fingerprint: string | null; baseVersion: number; rollbackOfId: string | null }[],
+  items: {
+    key: string;
+    kind: string;
+    value: string | null;
+    fingerprint: string | null;
+    baseVersion: number;
+    rollbackOfId: string | null;
+  }[],
 ): string {
   const canonical = canonicalize(
     [...items]
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .map((i) => ({ key: i.key, kind: i.kind, value: i.value, fingerprint: i.fingerprint, baseVersion: i.baseVersion, rollbackOfId: i.rollbackOfId })),
+      .map((i) => ({
+        key: i.key,
+        kind: i.kind,
+        value: i.value,
+        fingerprint: i.fingerprint,
+        baseVersion: i.baseVersion,
+        rollbackOfId: i.rollbackOfId,
+      })),
   );
   return `sha256:${createHash('sha256').update('warden.config.changeset.v1\0').update(canonical).digest('hex')}`;
 }
@@ -241,7 +271,15 @@ type SetRow = {
   updatedAt: Date;
   submittedAt: Date | null;
   appliedAt: Date | null;
-  items: { key: string; tier: string; kind: string; value: string | null; fingerprint: string | null; baseVersion: number; rollbackOfId: string | null }[];
+  items: {
+    key: string;
+    tier: string;
+    kind: string;
+    value: string | null;
+    fingerprint: string | null;
+    baseVersion: number;
+    rollbackOfId: string | null;
+  }[];
 };
 
 async function setDTO(client: Tx | Awaited<ReturnType<typeof db>>, set: SetRow): Promise<ChangeSetDTO> {
@@ -355,7 +393,7 @@ export async function stageChange(authz: Authorization, input: StageInput): Prom
     await lockAuditChain(tx);
     await assertActorStillLive(tx, authz);
     const entry = await tx.configEntry.findUnique({ where: { key: def.key }, select: { version: true, value: true, fingerprint: true } });
-    let kind: 'set' | 'reset' | 'rollback' = input.mode;
+    const kind: 'set' | 'reset' | 'rollback' = input.mode;
     let value: string | null = null;
     let secretEnc: string | null = null;
     let fingerprint: string | null = null;
@@ -372,7 +410,10 @@ export async function stageChange(authz: Authorization, input: StageInput): Prom
       if (def.type === 'secret') {
         throw new ActionError('VALIDATION', 'A secret cannot be restored from history (an old secret may have leaked). Enter a new one.');
       }
-      const revision = await tx.configRevision.findFirst({ where: { id: input.revisionId, key: def.key }, select: { id: true, after: true, afterDefault: true } });
+      const revision = await tx.configRevision.findFirst({
+        where: { id: input.revisionId, key: def.key },
+        select: { id: true, after: true, afterDefault: true },
+      });
       if (!revision) throw new ActionError('NOT_FOUND', 'That revision does not exist for this key.');
       rollbackOfId = revision.id;
       value = revision.afterDefault ? null : revision.after;
@@ -454,7 +495,10 @@ async function loadForApply(tx: Tx, authz: Authorization, input: ApplyInput, sta
   const tier = highestTier(set.items.map((i) => configKey(i.key as ConfigKey).tier));
   const opTier = applyTierOf(authz.op);
   if (tier !== opTier) {
-    throw new ActionError('CONFLICT', `This change set includes ${tier} keys, so it must go through the ${tier} review. Nothing was applied.`);
+    throw new ActionError(
+      'CONFLICT',
+      `This change set includes ${tier} keys, so it must go through the ${tier} review. Nothing was applied.`,
+    );
   }
   const [action] = operation(authz.op).ability!;
   for (const item of set.items) {
@@ -550,7 +594,15 @@ export async function applyChangeSet(authz: Authorization, input: ApplyInput): P
     }
     await tx.configChangeSet.update({
       where: { id: set.id },
-      data: { status: 'applied', appliedAt: at, updatedAt: at, reason: authz.reason, digest: input.digest, tier: applyTierOf(authz.op), submittedAt: set.submittedAt ?? at },
+      data: {
+        status: 'applied',
+        appliedAt: at,
+        updatedAt: at,
+        reason: authz.reason,
+        digest: input.digest,
+        tier: applyTierOf(authz.op),
+        submittedAt: set.submittedAt ?? at,
+      },
     });
     await recordAuthorized(tx, authz, {
       target: { type: 'ConfigChangeSet', id: set.id },
@@ -567,7 +619,11 @@ export async function applyChangeSet(authz: Authorization, input: ApplyInput): P
  * it must be exactly what was reviewed, and it leaves the drafts; the baseline
  * is each key's version now, and the summary is the diff the approver sees.
  */
-export async function freezeChangeSet(tx: Tx, authz: Authorization, input: ApplyInput): Promise<{ baseline: unknown; summary: ApprovalSummary }> {
+export async function freezeChangeSet(
+  tx: Tx,
+  authz: Authorization,
+  input: ApplyInput,
+): Promise<{ baseline: unknown; summary: ApprovalSummary }> {
   const { set } = await loadForApply(tx, authz, input, 'draft');
   const dto = await setDTO(tx, set);
   await tx.configChangeSet.update({
@@ -575,7 +631,10 @@ export async function freezeChangeSet(tx: Tx, authz: Authorization, input: Apply
     data: { status: 'pending_approval', submittedAt: now(), updatedAt: now(), tier: dto.tier, digest: dto.digest, reason: authz.reason },
   });
   return {
-    baseline: changeSetBaseline(set.id, dto.items.map((i) => ({ key: i.key, version: i.baseVersion }))),
+    baseline: changeSetBaseline(
+      set.id,
+      dto.items.map((i) => ({ key: i.key, version: i.baseVersion })),
+    ),
     summary: {
       title: `Change ${dto.items.length} configuration ${dto.items.length === 1 ? 'key' : 'keys'}`,
       changes: dto.items.map((i) => ({ label: `${i.label} (${i.key})`, tier: i.tier, before: i.before, after: i.after })),
@@ -592,7 +651,10 @@ export async function currentChangeSetBaseline(tx: Tx, input: ApplyInput): Promi
   const items = await tx.configChangeItem.findMany({ where: { changeSetId: input.changeSetId }, select: { key: true } });
   const entries = await tx.configEntry.findMany({ where: { key: { in: items.map((i) => i.key) } }, select: { key: true, version: true } });
   const v = new Map(entries.map((e) => [e.key, e.version]));
-  return changeSetBaseline(input.changeSetId, items.map((i) => ({ key: i.key, version: v.get(i.key) ?? 0 })));
+  return changeSetBaseline(
+    input.changeSetId,
+    items.map((i) => ({ key: i.key, version: v.get(i.key) ?? 0 })),
+  );
 }
 
 /** A request for a change set ended without running: cancelled → back to drafts (to edit); otherwise voided. */
@@ -601,7 +663,9 @@ export async function closeChangeSet(tx: Tx, changeSetId: string, outcome: 'canc
   if (outcome === 'cancelled') {
     // Only one draft per person: if they started another since, the withdrawn set is merged into nothing and voided instead.
     const set = await tx.configChangeSet.findUnique({ where: { id: changeSetId }, select: { authorId: true } });
-    const other = set ? await tx.configChangeSet.findFirst({ where: { authorId: set.authorId, status: 'draft' }, select: { id: true } }) : null;
+    const other = set
+      ? await tx.configChangeSet.findFirst({ where: { authorId: set.authorId, status: 'draft' }, select: { id: true } })
+      : null;
     if (!other) {
       await tx.configChangeSet.updateMany({
         where: { id: changeSetId, status: 'pending_approval' },
@@ -610,7 +674,10 @@ export async function closeChangeSet(tx: Tx, changeSetId: string, outcome: 'canc
       return;
     }
   }
-  await tx.configChangeSet.updateMany({ where: { id: changeSetId, status: 'pending_approval' }, data: { status: 'voided', updatedAt: at } });
+  await tx.configChangeSet.updateMany({
+    where: { id: changeSetId, status: 'pending_approval' },
+    data: { status: 'voided', updatedAt: at },
+  });
 }
 
 /** Links a frozen change set to its request. */

@@ -6,8 +6,8 @@ import { hashToken, newToken } from '@/lib/auth/tokens';
 import type { Authorization } from '@/lib/authz/authorization';
 import { ActionError } from '@/lib/authz/result';
 import { now } from '@/lib/clock';
+import { setting } from '@/lib/config/settings';
 import { db } from '@/lib/db';
-import { INVITATION_TTL_MS } from '@/lib/validation/users';
 import type { Role } from '@/policies/roles';
 import { assertActorStillLive, recordAuthorized } from './audit-details';
 
@@ -26,7 +26,7 @@ export interface InvitationDTO {
 export async function inviteUser(authz: Authorization, input: { email: string; name: string; role: Role }): Promise<InvitationDTO> {
   const client = await db();
   const token = newToken();
-  const expiresAt = new Date(now().getTime() + INVITATION_TTL_MS);
+  const expiresAt = new Date(now().getTime() + (await setting('invitations.ttl')));
   return client.$transaction(async (tx) => {
     await lockAuditChain(tx);
     await assertActorStillLive(tx, authz);

@@ -4,10 +4,9 @@ import { hashToken, newToken } from '@/lib/auth/tokens';
 import type { Authorization } from '@/lib/authz/authorization';
 import { ActionError } from '@/lib/authz/result';
 import { now } from '@/lib/clock';
+import { settingIn } from '@/lib/config/settings';
 import { env } from '@/lib/env';
 import { spoolMessage } from '@/lib/outbox/spool';
-import { INVITATION_TTL_MS } from '@/lib/validation/users';
-import { PASSWORD_RESET_TTL_MS } from '@/lib/validation/tickets';
 import { workOnTicket } from './ticket-work';
 
 /**
@@ -34,7 +33,7 @@ export function resendRequesterInvitation(authz: Authorization, input: { ticketI
     }
     const at = now();
     const token = newToken();
-    const expiresAt = new Date(at.getTime() + INVITATION_TTL_MS);
+    const expiresAt = new Date(at.getTime() + (await settingIn(tx, 'invitations.ttl')));
     await tx.invitation.updateMany({ where: { userId: ticket.requesterId, usedAt: null, revokedAt: null }, data: { revokedAt: at } });
     await tx.invitation.create({
       data: { userId: ticket.requesterId, tokenHash: hashToken(token), createdById: authz.viewer.userId, expiresAt },
@@ -73,7 +72,7 @@ export function sendRequesterPasswordReset(authz: Authorization, input: { ticket
     }
     const at = now();
     const token = newToken();
-    const expiresAt = new Date(at.getTime() + PASSWORD_RESET_TTL_MS);
+    const expiresAt = new Date(at.getTime() + (await settingIn(tx, 'password_reset.ttl')));
     await tx.passwordReset.updateMany({ where: { userId: ticket.requesterId, usedAt: null, revokedAt: null }, data: { revokedAt: at } });
     await tx.passwordReset.create({
       data: { userId: ticket.requesterId, tokenHash: hashToken(token), createdById: authz.viewer.userId, ticketId: ticket.id, expiresAt },

@@ -29,7 +29,10 @@ export async function unsafeLoadSubjectForDecision(type: PolicySubject, id: stri
     case 'Ticket':
       return client.ticket.findUnique({ where: { id }, select: TICKET_DECISION_FIELDS });
     case 'ApprovalRequest':
-      return client.approvalRequest.findUnique({ where: { id }, select: { id: true, requesterId: true, beneficiaryId: true, status: true } });
+      return client.approvalRequest.findUnique({
+        where: { id },
+        select: { id: true, requesterId: true, beneficiaryId: true, status: true },
+      });
     default:
       return null;
   }

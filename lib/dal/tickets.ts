@@ -4,13 +4,14 @@ import { permittedFieldsOf } from '@casl/ability/extra';
 import type { Viewer } from '@/lib/auth/viewer';
 import { abilityFor, decide, scopedWhere } from '@/lib/authz/ability';
 import { now } from '@/lib/clock';
+import { setting } from '@/lib/config/settings';
 import { db } from '@/lib/db';
 import { maskEmail, maskPhone } from '@/lib/privacy/mask';
 import type { PolicyAbility } from '@/policies/ability';
 import type { PolicyAction } from '@/policies/rules';
 import type { TicketPriority, TicketStatus } from './ticket-work';
 
-export const TICKET_PAGE_SIZE = 25;
+/** Page size of the queue: the `tickets.page_size` setting (default 25). */
 export const TICKET_SORTS = ['activity', 'created', 'priority'] as const;
 
 export interface TicketListQuery {
@@ -54,6 +55,7 @@ export async function listTickets(viewer: Viewer, query: TicketListQuery) {
   else if (query.assignee) filter.assigneeId = query.assignee;
   if (query.tag) filter.tags = { contains: query.tag };
   if (query.q) filter.OR = [{ subject: { contains: query.q } }, ...(/^\d+$/.test(query.q) ? [{ number: Number(query.q) }] : [])];
+  const pageSize = await setting('tickets.page_size');
   const where = scopedWhere(ability, 'read', 'Ticket', filter);
   const orderBy =
     query.sort === 'created'
@@ -64,8 +66,8 @@ export async function listTickets(viewer: Viewer, query: TicketListQuery) {
     client.ticket.findMany({
       where,
       orderBy,
-      skip: query.sort === 'priority' ? 0 : (query.page - 1) * TICKET_PAGE_SIZE,
-      take: query.sort === 'priority' ? 1000 : TICKET_PAGE_SIZE,
+      skip: query.sort === 'priority' ? 0 : (query.page - 1) * pageSize,
+      take: query.sort === 'priority' ? 1000 : pageSize,
       select: {
         id: true,
         number: true,
@@ -100,9 +102,9 @@ export async function listTickets(viewer: Viewer, query: TicketListQuery) {
         (a, b) =>
           (PRIORITY_ORDER[a.priority] ?? 9) - (PRIORITY_ORDER[b.priority] ?? 9) || b.lastActivityAt.getTime() - a.lastActivityAt.getTime(),
       )
-      .slice((query.page - 1) * TICKET_PAGE_SIZE, query.page * TICKET_PAGE_SIZE);
+      .slice((query.page - 1) * pageSize, query.page * pageSize);
   }
-  return { rows: dtos, total };
+  return { rows: dtos, total, pageSize };
 }
 
 /** Open and pending tickets per support agent, and the unassigned queue (for those who assign). */

@@ -19,6 +19,9 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 /** The inbox's filters, from the URL (invalid values are dropped). */
 export const ApprovalListSchema = z.object({
-  status: z.enum([...APPROVAL_STATUSES, 'all']).catch('pending').default('pending'),
+  status: z
+    .enum([...APPROVAL_STATUSES, 'all'])
+    .catch('pending')
+    .default('pending'),
   page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
 });

@@ -54,7 +54,7 @@ import type { Db, DbHandle } from '@/lib/db/client';
 import type { DbProvider } from '@/lib/db/url';
 import { authSecret, env } from '@/lib/env';
 import { AUTHENTICATION_POLICY } from '@/policies/authentication';
-import { operation, type OperationId } from '@/policies/operations';
+import { operation, stepUpBindingInput, type OperationId } from '@/policies/operations';
 import type { Role } from '@/policies/roles';
 import { CookieJar, runInRequestScope, type RequestScope } from './request-scope';
 import { createTestDb, type TestDb } from './test-db';
@@ -267,7 +267,8 @@ export class ActionHarness {
     const viewer = this.viewerOf(caller);
     const def = operation(op);
     if (!def.stepUp) throw new Error(`${op} takes no step-up`);
-    if (def.stepUpBinds) throw new Error(`${op} binds only part of its input; pass that part`);
+    // The part of the input the server binds (stepUpBinds), exactly as the client hook sends it.
+    input = stepUpBindingInput(def, JSON.parse(JSON.stringify(input ?? {})));
     const start = await beginStepUp(this.db, viewer, op, input);
     if (start.method !== 'totp') throw new Error(`expected a TOTP step-up, got ${start.method}`);
     const { totpLastStep } = await this.db.user.findUniqueOrThrow({ where: { id: viewer.userId }, select: { totpLastStep: true } });

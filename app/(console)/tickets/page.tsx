@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination } from '@/components/ui/pagination';
 import { requireArea } from '@/lib/authz/areas';
-import { listTickets, TICKET_PAGE_SIZE, ticketWorkload } from '@/lib/dal/tickets';
+import { listTickets, ticketWorkload } from '@/lib/dal/tickets';
 import { firstValues } from '@/lib/validation/lists';
 import { TicketListQuerySchema } from '@/lib/validation/tickets';
 import { applyListDefaults, ticketListParams } from './_components/ticket-format';
@@ -23,7 +23,7 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
   const raw = firstValues(await searchParams);
   const isAgent = viewer.role === 'support';
   const query = applyListDefaults(raw, TicketListQuerySchema.parse(raw), isAgent);
-  const [{ rows, total }, workload] = await Promise.all([listTickets(viewer, query), ticketWorkload(viewer)]);
+  const [{ rows, total, pageSize }, workload] = await Promise.all([listTickets(viewer, query), ticketWorkload(viewer)]);
   const isDefaultView = isAgent && query.status === 'active' && query.assignee === 'me' && !query.priority && !query.tag && !query.q;
   const filtered = !isDefaultView && Boolean(query.status || query.priority || query.assignee || query.tag || query.q);
   return (
@@ -40,7 +40,7 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
       <TicketFilters query={query} agents={workload ? workload.agents : null} />
       <div className="overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
         <TicketsTable rows={rows} empty={<EmptyState isAgent={isAgent} filtered={filtered} />} />
-        <Pagination basePath="/tickets" params={ticketListParams(query)} page={query.page} pageSize={TICKET_PAGE_SIZE} total={total} />
+        <Pagination basePath="/tickets" params={ticketListParams(query)} page={query.page} pageSize={pageSize} total={total} />
       </div>
     </>
   );

@@ -10,8 +10,11 @@ import { ApproveRequestSchema } from '@/lib/validation/approvals';
  * and the digest the approver reviewed; the frozen change then runs once, as
  * the requester, with the policy checked again.
  */
-export const approveRequestAction = defineAction({ op: 'approval.approve', input: ApproveRequestSchema, target: (i) => i.id }, async ({ input, authz }) => {
-  const outcome = await approveRequest(authz, input);
-  revalidatePath('/', 'layout');
-  return outcome.status === 'executed' ? { status: 'executed' as const } : outcome;
-});
+export const approveRequestAction = defineAction(
+  { op: 'approval.approve', input: ApproveRequestSchema, target: (i) => i.id },
+  async ({ input, authz }) => {
+    const outcome = await approveRequest(authz, input);
+    revalidatePath('/', 'layout');
+    return outcome.status === 'executed' ? { status: 'executed' as const } : outcome;
+  },
+);

@@ -6,8 +6,11 @@ import { cancelRequest } from '@/lib/dal/approvals';
 import { CancelRequestSchema } from '@/lib/validation/approvals';
 
 /** The requester withdraws their own pending request. */
-export const cancelRequestAction = defineAction({ op: 'approval.cancel', input: CancelRequestSchema, target: (i) => i.id }, async ({ input, authz }) => {
-  await cancelRequest(authz, input.id);
-  revalidatePath('/', 'layout');
-  return null;
-});
+export const cancelRequestAction = defineAction(
+  { op: 'approval.cancel', input: CancelRequestSchema, target: (i) => i.id },
+  async ({ input, authz }) => {
+    await cancelRequest(authz, input.id);
+    revalidatePath('/', 'layout');
+    return null;
+  },
+);

@@ -6,8 +6,11 @@ import { rejectRequest } from '@/lib/dal/approvals';
 import { RejectRequestSchema } from '@/lib/validation/approvals';
 
 /** Rejects another person's request, with a reason. */
-export const rejectRequestAction = defineAction({ op: 'approval.reject', input: RejectRequestSchema, target: (i) => i.id }, async ({ input, authz }) => {
-  await rejectRequest(authz, input.id);
-  revalidatePath('/', 'layout');
-  return null;
-});
+export const rejectRequestAction = defineAction(
+  { op: 'approval.reject', input: RejectRequestSchema, target: (i) => i.id },
+  async ({ input, authz }) => {
+    await rejectRequest(authz, input.id);
+    revalidatePath('/', 'layout');
+    return null;
+  },
+);

@@ -11,8 +11,11 @@ const critical = APPROVABLE['config.apply_critical'];
  * freeze it as a two-person request (APPROVAL_REQUIRED with the request id); it
  * is applied only when a superadmin other than the requester approves it.
  */
-export const requestCriticalConfigChangesAction = defineAction({ op: 'config.apply_critical', ...critical.spec }, async ({ input, authz }) => {
-  const result = await critical.execute(authz, input);
-  revalidatePath('/', 'layout');
-  return result;
-});
+export const requestCriticalConfigChangesAction = defineAction(
+  { op: 'config.apply_critical', ...critical.spec },
+  async ({ input, authz }) => {
+    const result = await critical.execute(authz, input);
+    revalidatePath('/', 'layout');
+    return result;
+  },
+);

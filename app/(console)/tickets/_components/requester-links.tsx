@@ -4,8 +4,6 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { OperationDialog } from '@/components/operation-dialog';
 import { Button } from '@/components/ui/button';
-import { PASSWORD_RESET_TTL_MS } from '@/lib/validation/tickets';
-import { INVITATION_TTL_MS } from '@/lib/validation/users';
 import { resendRequesterInvitationAction } from '../_actions/resend-requester-invitation';
 import { sendRequesterPasswordResetAction } from '../_actions/send-requester-password-reset';
 import { withNotFoundHint } from './failure-note';
@@ -24,8 +22,13 @@ export function RequesterLinks({
   ticketId,
   canInvite,
   canReset,
+  invitationTtlMs,
+  resetTtlMs,
 }: {
   ticketId: string;
+  /** The configured link lifetimes (invitations.ttl, password_reset.ttl). */
+  invitationTtlMs: number;
+  resetTtlMs: number;
   /** can.resendInvitation && !requester.hasPassword */
   canInvite: boolean;
   /** can.sendPasswordReset && requester.hasPassword */
@@ -78,7 +81,7 @@ export function RequesterLinks({
             else in the console.
           </p>
           <p>
-            It works once, for {hours(INVITATION_TTL_MS)} hours. Invitation links sent earlier stop working. Sending it is recorded in the
+            It works once, for {hours(invitationTtlMs)} hours. Invitation links sent earlier stop working. Sending it is recorded in the
             audit trail (the link is not).
           </p>
         </OperationDialog>
@@ -99,9 +102,9 @@ export function RequesterLinks({
             anyone else in the console. Confirm who the requester is first.
           </p>
           <p>
-            It works once, for {hours(PASSWORD_RESET_TTL_MS) === 1 ? 'one hour' : `${hours(PASSWORD_RESET_TTL_MS)} hours`}. Reset links sent
-            earlier stop working. Using it clears a sign-in lock and signs the requester out everywhere. Your reason is recorded in the
-            audit trail (the link is not).
+            It works once, for {hours(resetTtlMs) === 1 ? 'one hour' : `${hours(resetTtlMs)} hours`}. Reset links sent earlier stop working.
+            Using it clears a sign-in lock and signs the requester out everywhere. Your reason is recorded in the audit trail (the link is
+            not).
           </p>
         </OperationDialog>
       ) : null}

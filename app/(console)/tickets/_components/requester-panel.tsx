@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Badge, OutcomeBadge, StatusBadge } from '@/components/ui/badge';
 import { Time } from '@/components/ui/time';
 import { showControlCharacters } from '@/lib/audit/display';
+import { currentSettings } from '@/lib/config/settings';
 import type { RequesterDTO, TicketCanDTO } from '@/lib/dal/tickets';
 import { MfaResetRequest } from './mfa-reset-request';
 import { RevealField, UnlockRequesterButton } from './requester-actions';
@@ -24,7 +25,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
  * the account now: for an agent, once the ticket is resolved, closed or
  * reassigned; only a neutral note is shown then.
  */
-export function RequesterPanel({
+export async function RequesterPanel({
   ticketId,
   requester,
   can,
@@ -37,6 +38,7 @@ export function RequesterPanel({
   isAgent: boolean;
   mfaReset: { status: string; createdAt: Date; decidedAt: Date | null } | null;
 }) {
+  const settings = await currentSettings();
   if (!requester) {
     return (
       <section aria-label="Requester" className={`${panel} text-sm text-slate-600`}>
@@ -104,6 +106,8 @@ export function RequesterPanel({
             ticketId={ticketId}
             canInvite={can.resendInvitation && !requester.hasPassword}
             canReset={can.sendPasswordReset && requester.hasPassword}
+            invitationTtlMs={settings['invitations.ttl']}
+            resetTtlMs={settings['password_reset.ttl']}
           />
         </div>
       ) : null}

@@ -189,9 +189,7 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
             </Item>
             <Item label="Approval evidence">
               {event.details.approval && typeof event.details.approval === 'object' ? (
-                <code className="block whitespace-pre-wrap break-all text-xs">
-                  {showControlCharacters(JSON.stringify(event.details.approval))}
-                </code>
+                <ApprovalEvidence approval={event.details.approval as Record<string, unknown>} />
               ) : (
                 <span className="text-xs text-slate-500">
                   {event.requirements?.approval === 'two-person'
@@ -336,5 +334,47 @@ function Related({
         </ul>
       )}
     </section>
+  );
+}
+
+/**
+ * The approval an executed two-person operation ran under: the request (its
+ * page), who approved it, and the request and decision events in the chain.
+ */
+function ApprovalEvidence({ approval }: { approval: Record<string, unknown> }) {
+  const id = typeof approval.id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(approval.id) ? approval.id : null;
+  const seq = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : null);
+  const requestSeq = seq(approval.requestSeq);
+  const decisionSeq = seq(approval.decisionSeq);
+  return (
+    <div className="space-y-1 text-xs">
+      <p>
+        Two-person approval
+        {id ? (
+          <>
+            {' '}
+            <Link className="text-sky-700 underline" href={`/approvals/${id}`}>
+              request {id}
+            </Link>
+          </>
+        ) : null}
+        , approved by <code>{showControlCharacters(String(approval.approverId ?? 'unknown'))}</code> (
+        {showControlCharacters(String(approval.approverRole ?? 'unknown role'))}).
+      </p>
+      <p>
+        {requestSeq ? (
+          <Link className="text-sky-700 underline" href={`/audit/events/${requestSeq}`}>
+            Request event #{requestSeq}
+          </Link>
+        ) : null}
+        {requestSeq && decisionSeq ? ' · ' : null}
+        {decisionSeq ? (
+          <Link className="text-sky-700 underline" href={`/audit/events/${decisionSeq}`}>
+            Approval event #{decisionSeq}
+          </Link>
+        ) : null}
+      </p>
+      <code className="block whitespace-pre-wrap break-all text-slate-500">{showControlCharacters(JSON.stringify(approval))}</code>
+    </div>
   );
 }
