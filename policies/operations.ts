@@ -538,6 +538,19 @@ export const OPERATIONS = {
     approval: 'two-person',
     approverAbility: ['update', 'ConfigEntry'],
   },
+  'audit.authorize_key_rotation': {
+    id: 'audit.authorize_key_rotation',
+    description:
+      'Authorize one rotation of the audit checkpoint signing key (two people); the operator then rotates it with the approval id on the command line, within 24 hours',
+    audience: 'viewer',
+    ability: ['rotate_signing_key', 'AuditEvent'],
+    target: 'draft',
+    risk: 'critical',
+    stepUp: true,
+    reason: 'required',
+    approval: 'two-person',
+    approverAbility: ['rotate_signing_key', 'AuditEvent'],
+  },
   'approval.approve': {
     id: 'approval.approve',
     description: 'Approve another person’s two-person request; the frozen change then runs once',

@@ -48,7 +48,8 @@ export type PolicyAction =
   | 'propose'
   | 'approve'
   | 'reject'
-  | 'cancel';
+  | 'cancel'
+  | 'rotate_signing_key';
 
 export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry' | 'ApprovalRequest';
 
@@ -150,6 +151,7 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           subject: 'AuditEvent',
           reason: 'superadmin.audit_read',
         },
+        { action: 'rotate_signing_key', subject: 'AuditEvent', reason: 'superadmin.audit_key_rotation' },
         { action: 'read', subject: 'Ticket', reason: 'superadmin.tickets_read' },
         {
           action: ['assign', 'comment', 'set_status'],

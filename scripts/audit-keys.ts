@@ -4,8 +4,10 @@
  *
  *   init     publish the configured key, or create one (--out, default
  *            var/audit/signing-key.pem) and the public-keys file on a fresh install
- *   rotate   write a new key to --out (never overwriting), close the old key's
- *            validUntil, publish the new one and record audit.key_rotate
+ *   rotate   with --approval <id> (two superadmins authorized it in the console,
+ *            Audit trail → Integrity, within the last 24 hours; used once): write a
+ *            new key to --out (never overwriting), close the old key's validUntil,
+ *            publish the new one and record audit.key_rotate with the approval
  *   show     print the configured key id and the published keys
  *
  * Exit codes: 0 done, 1 failed, 2 usage error. Never prints key material.
@@ -17,17 +19,18 @@ import { createDb, type Db } from '@/lib/db/client';
 import { env } from '@/lib/env';
 
 const USAGE = `usage: npm run audit:keys -- init [--out <private key file>]
-       npm run audit:keys -- rotate [--out <private key file>]
+       npm run audit:keys -- rotate --approval <approval request id> [--out <private key file>]
        npm run audit:keys -- show`;
 
 async function main(argv: string[]): Promise<number> {
   let command: string | undefined;
   let out: string | undefined;
+  let approval: string | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { out: { type: 'string' }, approval: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) {
       process.stdout.write(`${USAGE}\n`);
@@ -36,6 +39,12 @@ async function main(argv: string[]): Promise<number> {
     if (positionals.length !== 1) throw new Error('expected one command');
     command = positionals[0];
     out = values.out;
+    approval = values.approval;
+    if (command === 'rotate' && !approval) {
+      throw new Error(
+        'rotation needs a two-person authorization: a superadmin asks for it in the console (Audit trail → Integrity), a second one approves it; pass its id with --approval',
+      );
+    }
   } catch (error) {
     process.stderr.write(`audit keys: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -62,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'rotate': {
         db = (await createDb({ url: env().DATABASE_URL, poolSize: 2 })).db;
-        const result = await rotateSigningKey(db, { out });
+        const result = await rotateSigningKey(db, { out, approvalId: approval });
         process.stdout.write(
           `rotated at ${result.at}: key ${result.oldKeyId} closed, new key ${result.newKeyId} in ${result.privateKeyFile} (mode 0600), published in ${publicKeysFile}, recorded as audit.key_rotate\n` +
             `now set WARDEN_AUDIT_SIGNING_KEY_FILE=${result.privateKeyFile} and restart the server; until then no checkpoints can be made\n`,

@@ -5,6 +5,9 @@ import { ActionError } from '@/lib/authz/result';
 import type { Tx } from '@/lib/db';
 import { applyChangeSet, closeChangeSet, currentChangeSetBaseline, freezeChangeSet, linkChangeSetApproval } from '@/lib/dal/config';
 import { changeUserRole } from '@/lib/dal/user-admin';
+import { loadSigningKey } from '@/lib/audit/key-store';
+import { authorizeKeyRotation } from '@/lib/dal/key-rotation';
+import { KeyRotationRequestSchema } from '@/lib/validation/audit';
 import { ConfigApplySchema } from '@/lib/validation/config';
 import { ChangeRoleSchema } from '@/lib/validation/users';
 import type { Role } from '@/policies/roles';
@@ -81,6 +84,39 @@ const criticalConfig: Approvable<typeof ConfigApplySchema> = {
   close: (tx, input, outcome) => closeChangeSet(tx, input.changeSetId, outcome),
 };
 
+/**
+ * Rotating the audit signing key: the private key lives outside the database
+ * and the server, so the console authorizes one rotation (two people) and the
+ * operator runs `npm run audit:keys -- rotate --approval <id>`, which refuses
+ * without an executed, unused authorization from the last 24 hours and records
+ * its id in the audit.key_rotate event.
+ */
+const keyRotation: Approvable<typeof KeyRotationRequestSchema> = {
+  spec: { input: KeyRotationRequestSchema, draft: () => ({}) },
+  targetRef: () => ({ type: 'AuditSigningKey', id: loadSigningKey()?.keyId ?? 'none' }),
+  beneficiary: () => null,
+  freeze: async () => {
+    const key = loadSigningKey();
+    if (!key) throw new ActionError('CONFLICT', 'No checkpoint signing key is configured, so there is nothing to rotate.');
+    return {
+      baseline: { keyId: key.keyId },
+      summary: {
+        title: 'Rotate the audit checkpoint signing key',
+        changes: [
+          {
+            label: 'Signing key',
+            before: key.keyId,
+            after:
+              'a new Ed25519 key, made by the operator with `npm run audit:keys -- rotate --approval <this request id>` within 24 hours',
+          },
+        ],
+      },
+    };
+  },
+  currentBaseline: async () => ({ keyId: loadSigningKey()?.keyId ?? null }),
+  execute: (authz) => authorizeKeyRotation(authz),
+};
+
 function article(role: string) {
   return role === 'admin' || role === 'auditor' ? 'an' : 'a';
 }
@@ -88,6 +124,7 @@ function article(role: string) {
 export const APPROVABLE = {
   'user.role_grant_privileged': roleGrant,
   'config.apply_critical': criticalConfig,
+  'audit.authorize_key_rotation': keyRotation,
 } as const;
 
 export type ApprovableOperationId = keyof typeof APPROVABLE;

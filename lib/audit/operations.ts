@@ -68,15 +68,19 @@ export const AUDIT_OPERATIONS = {
   'role.reactivate': 'A superadmin reactivated a suspended role.',
   'user.create': 'A user account was created (first-run setup, seed or administration).',
   'system.seed': 'The database was seeded with initial data (actor: system).',
-  'audit.key_rotate': 'The checkpoint signing key was rotated (CLI, actor: system); details name the old and new key ids.',
+  'audit.key_rotate':
+    'The checkpoint signing key was rotated (CLI, actor: system); details name the old and new key ids and the two-person approval it used.',
   'audit.export':
     'An offline-verifiable export bundle of the audit trail was written (CLI, actor: system); details give the seq range and counts.',
-  'config.stage': 'A key was added to (or changed in) the actor’s pending change set; nothing took effect. Secrets appear only as fingerprints.',
+  'config.stage':
+    'A key was added to (or changed in) the actor’s pending change set; nothing took effect. Secrets appear only as fingerprints.',
   'config.unstage': 'A key was removed from the actor’s pending change set.',
   'config.apply': 'A change set of normal configuration keys was applied; details list each key’s before and after and the new revisions.',
   'config.apply_sensitive': 'A change set including sensitive keys was applied, with a step-up and a reason.',
   'config.apply_critical':
     'A change set including critical keys was applied after a second person approved it (details.approval links the request); denials are attempts.',
+  'audit.authorize_key_rotation':
+    'Two superadmins authorized one rotation of the checkpoint signing key; `audit:keys rotate --approval <id>` may use it once within 24 hours.',
   'approval.request':
     'A two-person request was made: the exact operation and input were frozen with their digest; target is the request, details name the operation.',
   'approval.approve': 'A second person approved a frozen request (with a step-up); the change ran next, in its own event.',

@@ -1,4 +1,5 @@
 import 'server-only';
+import { consumeKeyRotationApproval } from '@/lib/dal/key-rotation';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,6 +36,12 @@ export interface KeyCommandOptions {
   publicKeysFile?: string;
   current?: SigningKey | null;
   ctx?: AuditSourceContext;
+  /**
+   * The executed two-person authorization (`audit.authorize_key_rotation`) this
+   * rotation uses; consumed in the rotation's transaction. The command line
+   * requires it; the event records it (or null) either way.
+   */
+  approvalId?: string;
 }
 
 /** What {@link rotateSigningKey} did. */
@@ -92,6 +99,9 @@ export async function rotateSigningKey(db: Db, options: KeyCommandOptions = {}):
         validFrom: at,
         validUntil: null,
       });
+      const approval = options.approvalId
+        ? { id: options.approvalId, ...(await consumeKeyRotationApproval(tx, options.approvalId)) }
+        : null;
       await recordAuditWith(
         tx,
         {
@@ -99,7 +109,7 @@ export async function rotateSigningKey(db: Db, options: KeyCommandOptions = {}):
           operation: 'audit.key_rotate',
           target: { type: 'AuditSigningKey', id: fresh.keyId },
           outcome: 'success',
-          details: { oldKeyId: current.keyId, newKeyId: fresh.keyId },
+          details: { oldKeyId: current.keyId, newKeyId: fresh.keyId, approval },
           decision: 'cli.audit_keys_rotate',
         },
         ctx,

@@ -38,7 +38,17 @@ const WINDOW_MS: Record<Exclude<AuditWindow, 'all' | 'custom'>, number> = {
 };
 
 /** Target types that events carry. */
-export const AUDIT_TARGET_TYPES = ['User', 'Session', 'RoleState', 'AuditEvent', 'AuditTrail', 'Ticket', 'ConfigEntry', 'ConfigChangeSet', 'ApprovalRequest'] as const;
+export const AUDIT_TARGET_TYPES = [
+  'User',
+  'Session',
+  'RoleState',
+  'AuditEvent',
+  'AuditTrail',
+  'Ticket',
+  'ConfigEntry',
+  'ConfigChangeSet',
+  'ApprovalRequest',
+] as const;
 
 export const AUDIT_OPERATION_IDS = Object.keys(AUDIT_OPERATIONS) as [keyof typeof AUDIT_OPERATIONS, ...(keyof typeof AUDIT_OPERATIONS)[]];
 

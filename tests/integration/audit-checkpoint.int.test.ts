@@ -174,7 +174,7 @@ describe.each(testProviders())('audit checkpoints (%s)', (provider) => {
       targetType: 'AuditSigningKey',
       targetId: next.keyId,
     });
-    expect(JSON.parse(event!.details)).toEqual({ newKeyId: next.keyId, oldKeyId: key.keyId });
+    expect(JSON.parse(event!.details)).toEqual({ newKeyId: next.keyId, oldKeyId: key.keyId, approval: null });
 
     expect(verifyCheckpointSignature(old, keys).ok).toBe(true);
     await expect(createCheckpoint(t.db, opts)).rejects.toMatchObject({

@@ -97,6 +97,7 @@ CREATE TABLE "ApprovalRequest" (
     "decisionSeq" INTEGER,
     "executionSeq" INTEGER,
     "failureReason" TEXT,
+    "consumedAt" TIMESTAMP(3),
 
     CONSTRAINT "ApprovalRequest_pkey" PRIMARY KEY ("id")
 );

@@ -89,7 +89,8 @@ CREATE TABLE "ApprovalRequest" (
     "requestSeq" INTEGER,
     "decisionSeq" INTEGER,
     "executionSeq" INTEGER,
-    "failureReason" TEXT
+    "failureReason" TEXT,
+    "consumedAt" DATETIME
 );
 
 -- CreateIndex
