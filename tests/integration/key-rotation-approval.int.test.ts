@@ -11,6 +11,8 @@ import { ActionHarness, type Caller } from '../helpers/action-harness';
 import { testProviders } from '../helpers/test-db';
 
 // A signing key of this run, configured before lib/env reads the environment.
+// vi.hoisted runs before the imports above exist, so it loads what it needs itself.
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
 const KEYS = vi.hoisted(() => {
   const nodeCrypto = require('node:crypto') as typeof import('node:crypto');
   const nodeFs = require('node:fs') as typeof import('node:fs');
@@ -28,6 +30,7 @@ const KEYS = vi.hoisted(() => {
   vi.stubEnv('LOG_LEVEL', 'silent');
   return { dir, file, publicKeysFile: `${dir}/public-keys.json` };
 });
+/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
 vi.mock('next/headers', () => import('../helpers/request-scope'));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
 
