@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { canonicalize } from '@/lib/audit/canonical-json';
 import { recordAuditWith, type AuditSourceContext } from '@/lib/audit/record';
 import { now } from '@/lib/clock';
-import { setting } from '@/lib/config/settings';
+import { settingIn } from '@/lib/config/settings';
 import type { Db } from '@/lib/db';
 import { AUTHENTICATION_POLICY } from '@/policies/authentication';
 import { checkAccountGate, recordAccountFailure } from './throttle';
@@ -62,7 +62,7 @@ export async function beginStepUp(client: Db, viewer: Viewer, operation: string,
     return { method: 'passkey', options };
   }
   // mfa.step_up_methods (critical configuration): "passkey only" refuses the authenticator-code path.
-  if (user.totpEnabledAt && (await setting('mfa.step_up_methods')) === 'passkey_or_totp') {
+  if (user.totpEnabledAt && (await settingIn(client, 'mfa.step_up_methods')) === 'passkey_or_totp') {
     const challengeId = randomBytes(32).toString('base64url');
     const at = now();
     await client.authChallenge.create({
@@ -130,7 +130,7 @@ export async function issueStepUpProof(
       binding,
     });
     if (!result.ok) failure = result.reason;
-  } else if ((await setting('mfa.step_up_methods')) !== 'passkey_or_totp') {
+  } else if ((await settingIn(client, 'mfa.step_up_methods')) !== 'passkey_or_totp') {
     failure = 'method_not_allowed';
   } else {
     // Single use: the viewer's own pending record is deleted before the binding,

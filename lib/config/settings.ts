@@ -40,8 +40,8 @@ export async function setting<K extends ConfigKey>(key: K): Promise<ConfigValue<
   return (await currentSettings())[key];
 }
 
-/** One key's value read inside a transaction (no cache): for writes that must use the value of this moment. */
-export async function settingIn<K extends ConfigKey>(tx: Tx, key: K): Promise<ConfigValue<K>> {
+/** One key's value read through a given client or transaction (no cache): the value of this moment, from that database. */
+export async function settingIn<K extends ConfigKey>(tx: Tx | Db, key: K): Promise<ConfigValue<K>> {
   const def = configKey(key);
   const row = await tx.configEntry.findUnique({ where: { key }, select: { value: true } });
   return valueOf(def, row?.value ?? null) as ConfigValue<K>;

@@ -354,7 +354,7 @@ describe.each(testProviders())('support desk on %s', (provider) => {
         { ...base, q: String(theirs.number) },
         { ...base, q: String(queued.number) },
       ]) {
-        expect(await listTickets(viewer, query), JSON.stringify(query)).toEqual({ rows: [], total: 0 });
+        expect(await listTickets(viewer, query), JSON.stringify(query)).toEqual({ rows: [], total: 0, pageSize: 25 });
       }
       expect(await ticketWorkload(viewer)).toBeNull();
     });

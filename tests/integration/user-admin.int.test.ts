@@ -173,8 +173,14 @@ describe.each(testProviders())('user administration through the real server acti
     it('T24 covers every step-up operation on a record or a new record, and HS31 every operation on one', () => {
       const onRecords = (Object.values(OPERATIONS) as OperationDefinition[]).filter(
         // Audited reads (readOnly) change nothing, so they are not destructive; the matrix test covers them.
-        // Ticket operations have their own suite (tests/integration/support-desk.int.test.ts).
-        (o) => o.audience === 'viewer' && (o.target === 'record' || o.target === 'draft') && !o.readOnly && o.ability?.[1] !== 'Ticket',
+        // Ticket operations have their own suite (tests/integration/support-desk.int.test.ts); configuration,
+        // approvals and key rotation theirs (config, approvals, key-rotation-approval), and the T25 matrix
+        // posts each of their step-up cells without a proof first (STEP_UP_REQUIRED, nothing changed).
+        (o) =>
+          o.audience === 'viewer' &&
+          (o.target === 'record' || o.target === 'draft') &&
+          !o.readOnly &&
+          ['User', 'Session', 'RoleState'].includes(o.ability?.[1] ?? ''),
       );
       expect(DESTRUCTIVE.map((d) => d.op).sort()).toEqual(onRecords.map((o) => o.id).sort());
       expect(stepUpOps.map((d) => d.op).sort()).toEqual(
@@ -458,7 +464,7 @@ describe.each(testProviders())('user administration through the real server acti
       },
       { name: 'an admin makes a member admin by a role change', by: 'admin', on: 'member', ...change, role: 'admin', code: 'FORBIDDEN' },
       { name: 'an admin demotes a superadmin', by: 'admin', on: 'superadmin', ...change, role: 'auditor', code: 'NOT_FOUND|FORBIDDEN' },
-      // A superadmin's grant needs a second person (not available yet: refused, nothing changes).
+      // A superadmin's grant needs a second person: the call only freezes a request (approvals.int.test.ts approves them).
       { name: 'a superadmin grants admin', by: 'superadmin', on: 'member', ...grant, role: 'admin', code: 'APPROVAL_REQUIRED' },
       {
         name: 'a superadmin demotes another superadmin',
@@ -481,12 +487,30 @@ describe.each(testProviders())('user administration through the real server acti
       const { result, correlationId } = await h.call(caller, action as ServerAction, input, { stepUpProof: proof });
       expect(result.ok).toBe(false);
       if (!result.ok) expect(code.split('|')).toContain(result.code);
-      expect(await onlyEventOf(correlationId, op)).toMatchObject({
-        outcome: 'denied',
-        actorId: caller.user!.id,
-        reasonCode: code === 'APPROVAL_REQUIRED' ? 'approval_required' : expect.stringMatching(/^(forbidden|not_found)$/),
-      });
-      await proofUnspent(proof);
+      if (code === 'APPROVAL_REQUIRED') {
+        // The requester's step-up was spent on the request; nothing else happened.
+        const id = (result as { approval?: { id: string } }).approval?.id;
+        expect(await h.db.approvalRequest.findUniqueOrThrow({ where: { id: id ?? '-' } })).toMatchObject({
+          operation: op,
+          status: 'pending',
+          requesterId: caller.user!.id,
+          beneficiaryId: target.user!.id,
+        });
+        expect((await h.eventsOf(correlationId)).filter((e) => e.operation === op)).toEqual([]);
+        expect(await onlyEventOf(correlationId, 'approval.request' as OperationId)).toMatchObject({
+          outcome: 'success',
+          actorId: caller.user!.id,
+          targetType: 'ApprovalRequest',
+          targetId: id,
+        });
+      } else {
+        expect(await onlyEventOf(correlationId, op)).toMatchObject({
+          outcome: 'denied',
+          actorId: caller.user!.id,
+          reasonCode: expect.stringMatching(/^(forbidden|not_found)$/),
+        });
+        await proofUnspent(proof);
+      }
       expect(await h.userState(target.user!.id)).toEqual(before);
     });
 
