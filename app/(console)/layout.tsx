@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { RoleBadge } from '@/components/ui/badge';
 import { mustEnrol, requireViewer } from '@/lib/auth/viewer';
+import { setting } from '@/lib/config/settings';
 import { POLICY_VERSION, POLICY_VERSION_SHORT } from '@/lib/policy-version';
 import { areasFor } from '@/policies/navigation';
 import { NavLinks } from './_components/nav-links';
@@ -15,6 +16,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   // Until a second factor is enrolled, only the security page is reachable (and listed).
   const areas = mustEnrol(viewer) ? areasFor(viewer.role).filter((a) => a.id === 'security') : areasFor(viewer.role);
   const links = areas.map((a) => ({ href: a.href, label: a.label }));
+  // The console banner (configuration key console.banner): plain text, shown when set.
+  const banner = await setting('console.banner');
   return (
     <div className="flex min-h-screen">
       <aside className="flex w-60 shrink-0 flex-col bg-slate-900 px-3 py-4 text-slate-100">
@@ -39,6 +42,11 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         </div>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
+        {banner ? (
+          <p data-testid="console-banner" className="border-b border-amber-200 bg-amber-50 px-8 py-2 text-sm font-medium text-amber-900">
+            {banner}
+          </p>
+        ) : null}
         <main className="flex-1 px-8 py-6">{children}</main>
         <footer className="border-t border-slate-200 px-8 py-3 text-xs text-slate-500">
           Policy version{' '}

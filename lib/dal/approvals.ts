@@ -227,7 +227,13 @@ export async function approveRequest(authz: Authorization, input: { id: string; 
       outcome: 'success',
       reason: authz.reason,
       decision: authz.rule,
-      details: { operation: request.operation, digest: request.digest, requesterId: request.requesterId, stepUp: authz.steppedUp },
+      details: {
+        operation: request.operation,
+        digest: request.digest,
+        requesterId: request.requesterId,
+        stepUp: authz.steppedUp,
+        ...(authz.ticketRef ? { ticketRef: authz.ticketRef } : {}),
+      },
     });
     await tx.approvalRequest.update({ where: { id: request.id }, data: { decisionSeq: event.seq } });
     return { approved: { ...request, decisionSeq: event.seq } };
@@ -411,7 +417,13 @@ async function decideWithoutRunning(authz: Authorization, id: string, action: 'r
       outcome: 'success',
       reason: authz.reason,
       decision: authz.rule,
-      details: { operation: request.operation, digest: request.digest, requesterId: request.requesterId },
+      details: {
+        operation: request.operation,
+        digest: request.digest,
+        requesterId: request.requesterId,
+        stepUp: authz.steppedUp,
+        ...(authz.ticketRef ? { ticketRef: authz.ticketRef } : {}),
+      },
     });
     await tx.approvalRequest.update({ where: { id }, data: { decisionSeq: event.seq } });
     return null;

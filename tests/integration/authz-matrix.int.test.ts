@@ -6,6 +6,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { beginStepUpAction } from '@/app/(console)/_actions/begin-step-up';
 import { completeStepUpAction } from '@/app/(console)/_actions/complete-step-up';
 import { signOutAction } from '@/app/(console)/_actions/sign-out';
+import { approveRequestAction } from '@/app/(console)/approvals/_actions/approve-request';
+import { cancelRequestAction } from '@/app/(console)/approvals/_actions/cancel-request';
+import { rejectRequestAction } from '@/app/(console)/approvals/_actions/reject-request';
+import { authorizeKeyRotationAction } from '@/app/(console)/audit/_actions/authorize-key-rotation';
+import { applyConfigChangesAction } from '@/app/(console)/config/_actions/apply-config-changes';
+import { applySensitiveConfigChangesAction } from '@/app/(console)/config/_actions/apply-sensitive-config-changes';
+import { requestCriticalConfigChangesAction } from '@/app/(console)/config/_actions/request-critical-config-changes';
+import { stageConfigChangeAction } from '@/app/(console)/config/_actions/stage-config-change';
+import { unstageConfigChangeAction } from '@/app/(console)/config/_actions/unstage-config-change';
 import { beginPasskeyRegistrationAction } from '@/app/(console)/account/security/_actions/begin-passkey-registration';
 import { changePasswordAction } from '@/app/(console)/account/security/_actions/change-password';
 import { disableTotpAction } from '@/app/(console)/account/security/_actions/disable-totp';
@@ -38,11 +47,24 @@ import { resetUserMfaAction } from '@/app/(console)/users/_actions/reset-user-mf
 import { revokeUserSessionsAction } from '@/app/(console)/users/_actions/revoke-user-sessions';
 import { suspendUserAction } from '@/app/(console)/users/_actions/suspend-user';
 import { unlockUserAction } from '@/app/(console)/users/_actions/unlock-user';
+import { approvalDigest } from '@/lib/approvals/digest';
+import { canonicalize } from '@/lib/audit/canonical-json';
 import { verifyChain } from '@/lib/audit/verify';
 import { hashPassword } from '@/lib/auth/password';
 import { hashToken } from '@/lib/auth/tokens';
+import { configKey, configValueAsInput, type ConfigKey, type ConfigTier } from '@/lib/config/keys';
+import { changeSetDigest } from '@/lib/dal/config';
 import { POLICY_VERSION } from '@/lib/policy-version';
-import { computeMatrix, MATRIX_PRINCIPALS, principalFor, scopesFor, type MatrixPrincipal, type MatrixScope } from '@/policies/matrix';
+import {
+  applyTierOf,
+  computeMatrix,
+  MATRIX_PRINCIPALS,
+  principalFor,
+  scopesFor,
+  type MatrixDecision,
+  type MatrixPrincipal,
+  type MatrixScope,
+} from '@/policies/matrix';
 import { OPERATIONS, operation, type OperationDefinition, type OperationId } from '@/policies/operations';
 import type { Role } from '@/policies/roles';
 import { ActionHarness, REFUSAL_CODES, type Caller, type ServerAction } from '../helpers/action-harness';
@@ -59,6 +81,11 @@ const OUTBOX = vi.hoisted(() => {
   vi.stubEnv('WARDEN_ENCRYPTION_KEYS', '');
   vi.stubEnv('WARDEN_ENCRYPTION_KEY_ID', undefined);
   vi.stubEnv('LOG_LEVEL', 'silent');
+  // A checkpoint signing key of this run only: authorizing its rotation (a two-person
+  // request) needs one to be configured.
+  const { privateKey } = process.getBuiltinModule('node:crypto').generateKeyPairSync('ed25519');
+  vi.stubEnv('WARDEN_AUDIT_SIGNING_KEY', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  vi.stubEnv('WARDEN_AUDIT_SIGNING_KEY_FILE', undefined);
   return outbox;
 });
 // Only the framework's request scope is replaced (tests/helpers/action-harness.ts).
@@ -91,6 +118,7 @@ const RECORD_ACTIONS: Record<string, ServerAction> = {
   'role.reactivate': reactivateRoleAction,
   'audit.pii_lookup': lookupPersonalDataAction,
   'audit.verify': verifyTrailAction,
+  'audit.authorize_key_rotation': authorizeKeyRotationAction,
   'ticket.comment': commentOnTicketAction,
   'ticket.set_status': setTicketStatusAction,
   'ticket.assign': assignTicketAction,
@@ -100,6 +128,14 @@ const RECORD_ACTIONS: Record<string, ServerAction> = {
   'ticket.request_requester_mfa_reset': requestRequesterMfaResetAction,
   'ticket.resend_requester_invitation': resendRequesterInvitationAction,
   'ticket.send_requester_password_reset': sendRequesterPasswordResetAction,
+  'config.stage': stageConfigChangeAction,
+  'config.unstage': unstageConfigChangeAction,
+  'config.apply': applyConfigChangesAction,
+  'config.apply_sensitive': applySensitiveConfigChangesAction,
+  'config.apply_critical': requestCriticalConfigChangesAction,
+  'approval.approve': approveRequestAction,
+  'approval.reject': rejectRequestAction,
+  'approval.cancel': cancelRequestAction,
 };
 
 /**
@@ -270,6 +306,13 @@ interface Target {
   snapshot: () => Promise<unknown>;
   /** Checks the change a successful call made. */
   assertChanged: (data: unknown) => Promise<void>;
+  /**
+   * A two-person operation: checks what freezing the request may change (the
+   * target's own record may point at its request). Default: nothing of the snapshot.
+   */
+  assertRequested?: (before: unknown, approvalId: string) => Promise<void>;
+  /** The events a successful call writes after the operation's own (an approval: the approved operation, as its requester). */
+  followingEvents?: unknown[];
 }
 
 // The outbox of this run holds (test) links: it goes with the run.
@@ -664,9 +707,398 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     };
   }
 
-  async function targetFor(op: OperationId, scope: MatrixScope, column: MatrixPrincipal, caller: Caller, expectSuccess: boolean) {
+  /** One key per tier (lib/config/keys.ts); every change stages the key's default, so applying it changes no behaviour. */
+  const CONFIG_KEY_OF_TIER: Record<ConfigTier, ConfigKey> = {
+    normal: 'tickets.page_size',
+    sensitive: 'invitations.ttl',
+    critical: 'session.absolute_lifetime',
+  };
+  const ITEM_SELECT = { key: true, tier: true, kind: true, value: true, fingerprint: true, baseVersion: true, rollbackOfId: true } as const;
+
+  /** The tier a config scope names: "a normal key", "a change set whose highest tier is critical". */
+  function configTierOf(scope: MatrixScope): ConfigTier {
+    const tier = (['normal', 'sensitive', 'critical'] as const).find((t) => scope.name === `a ${t} key` || scope.name.endsWith(` ${t}`));
+    if (!tier) throw new Error(`unknown config scope: ${scope.name}`);
+    return tier;
+  }
+
+  /** The form text of a key's default (what a person would type to set it). */
+  const defaultText = (key: ConfigKey) => configValueAsInput(configKey(key), configKey(key).default);
+
+  async function entryVersion(key: ConfigKey): Promise<number> {
+    return (await h.db.configEntry.findUnique({ where: { key }, select: { version: true } }))?.version ?? 0;
+  }
+
+  /** The caller's draft with the key of `tier`, staged through the real action (the caller may propose). */
+  async function stagedDraft(caller: Caller, tier: ConfigTier): Promise<{ changeSetId: string; digest: string }> {
+    const { result } = await h.call(caller, stageConfigChangeAction, {
+      key: CONFIG_KEY_OF_TIER[tier],
+      mode: 'set',
+      value: defaultText(CONFIG_KEY_OF_TIER[tier]),
+    });
+    expect(result).toMatchObject({ ok: true });
+    const set = await h.db.configChangeSet.findFirstOrThrow({
+      where: { authorId: caller.user!.id, status: 'draft' },
+      select: { id: true, items: { select: ITEM_SELECT } },
+    });
+    return { changeSetId: set.id, digest: changeSetDigest(set.items) };
+  }
+
+  /** A change set of `authorId` with the key of `tier`, written directly (for callers who may not stage one). */
+  async function insertedChangeSet(authorId: string, tier: ConfigTier, status: 'draft' | 'pending_approval' = 'draft') {
+    const key = CONFIG_KEY_OF_TIER[tier];
+    const def = configKey(key);
+    const at = new Date();
+    const set = await h.db.configChangeSet.create({
+      data: {
+        authorId,
+        status,
+        createdAt: at,
+        updatedAt: at,
+        items: {
+          create: [
+            { key, tier: def.tier, kind: 'set', value: canonicalize(def.default), baseVersion: await entryVersion(key), createdAt: at },
+          ],
+        },
+      },
+      select: { id: true, items: { select: ITEM_SELECT } },
+    });
+    return { changeSetId: set.id, digest: changeSetDigest(set.items) };
+  }
+
+  interface RequestRef {
+    id: string;
+    digest: string;
+    changeSetId: string;
+    requesterId: string;
+  }
+
+  /** A real two-person request: `requester` stages a critical key and submits it with a step-up and a reason. */
+  async function requestedCriticalChange(requester: Caller): Promise<RequestRef> {
+    const input = { ...(await stagedDraft(requester, 'critical')), reason: REASON };
+    const stepUpProof = await h.stepUpProof(requester, 'config.apply_critical', input);
+    const { result } = await h.call(requester, requestCriticalConfigChangesAction, input, { stepUpProof });
+    expect(result).toMatchObject({ ok: false, code: 'APPROVAL_REQUIRED', approval: { id: expect.any(String) } });
+    const id = (result as { approval: { id: string } }).approval.id;
+    const { digest } = await h.db.approvalRequest.findUniqueOrThrow({ where: { id }, select: { digest: true } });
+    return { id, digest, changeSetId: input.changeSetId, requesterId: requester.user!.id };
+  }
+
+  /**
+   * A pending request of someone who may not make one through the console,
+   * written as lib/dal/approvals.ts requestApproval freezes it (its digest over
+   * operation, input and baseline is consistent).
+   */
+  async function insertedCriticalRequest(requester: { id: string; role: string }, sessionId: string | null): Promise<RequestRef> {
+    const key = CONFIG_KEY_OF_TIER.critical;
+    const set = await insertedChangeSet(requester.id, 'critical', 'pending_approval');
+    const input = { ...set, reason: REASON };
+    const baseline = { changeSetId: set.changeSetId, versions: [{ key, version: await entryVersion(key) }] };
+    const digest = approvalDigest('config.apply_critical', input, baseline);
+    const at = new Date();
+    const request = await h.db.approvalRequest.create({
+      data: {
+        operation: 'config.apply_critical',
+        input: JSON.stringify(input),
+        baseline: JSON.stringify(baseline),
+        digest,
+        summary: JSON.stringify({ title: 'Change 1 configuration key', changes: [] }),
+        requesterId: requester.id,
+        requesterRole: requester.role,
+        requesterSessionId: sessionId ?? 'no-session',
+        targetType: 'ConfigChangeSet',
+        targetId: set.changeSetId,
+        reason: REASON,
+        createdAt: at,
+        expiresAt: new Date(at.getTime() + 24 * HOUR_MS),
+      },
+      select: { id: true },
+    });
+    await h.db.configChangeSet.update({
+      where: { id: set.changeSetId },
+      data: { approvalId: request.id, tier: 'critical', digest: set.digest, reason: REASON, submittedAt: at },
+    });
+    return { id: request.id, digest, changeSetId: set.changeSetId, requesterId: requester.id };
+  }
+
+  /** config.stage / config.unstage: a key of the scope's tier, and (to unstage) the caller's draft holding it. */
+  async function configKeyTarget(op: OperationId, scope: MatrixScope, caller: Caller, expectSuccess: boolean): Promise<Target> {
+    const tier = configTierOf(scope);
+    const key = CONFIG_KEY_OF_TIER[tier];
+    const author = caller.user?.id ?? null;
+    if (op === 'config.unstage') {
+      if (expectSuccess) await stagedDraft(caller, tier);
+      else if (author) await insertedChangeSet(author, tier);
+    }
+    const input = op === 'config.stage' ? { key, mode: 'set', value: defaultText(key) } : { key };
+    const changeSets = async () =>
+      author
+        ? h.db.configChangeSet.findMany({
+            where: { authorId: author },
+            select: { id: true, status: true, items: { select: ITEM_SELECT } },
+            orderBy: { createdAt: 'asc' },
+          })
+        : [];
+    const entry = () => h.db.configEntry.findUnique({ where: { key } });
+    const snapshot = async () => ({ changeSets: await changeSets(), entry: await entry() });
+    const before = await snapshot();
+    return {
+      input,
+      snapshot,
+      assertChanged: async (data) => {
+        const after = await snapshot();
+        // Nothing takes effect: only the caller's pending changes move.
+        expect(after.entry).toEqual(before.entry);
+        const item = {
+          key,
+          tier,
+          kind: 'set',
+          value: canonicalize(configKey(key).default),
+          fingerprint: null,
+          baseVersion: before.entry?.version ?? 0,
+          rollbackOfId: null,
+        };
+        if (op === 'config.stage') {
+          expect(before.changeSets).toEqual([]);
+          expect(after.changeSets).toEqual([{ id: expect.any(String), status: 'draft', items: [item] }]);
+          expect(data).toEqual({ changeSetId: after.changeSets[0]!.id, items: 1 });
+        } else {
+          expect(before.changeSets).toEqual([{ id: expect.any(String), status: 'draft', items: [item] }]);
+          // The last item gone, the draft is discarded.
+          expect(after.changeSets).toEqual([{ id: before.changeSets[0]!.id, status: 'discarded', items: [] }]);
+          expect(data).toEqual({ items: 0 });
+        }
+      },
+    };
+  }
+
+  /**
+   * config.apply*: a change set whose highest tier is the operation's, the
+   * caller's own (staged through the action when they may propose; written
+   * directly otherwise; someone's for an anonymous caller).
+   */
+  async function applyTarget(op: OperationId, caller: Caller, decision: MatrixDecision): Promise<Target> {
+    const tier = applyTierOf(op);
+    const key = CONFIG_KEY_OF_TIER[tier];
+    const set =
+      decision === 'deny'
+        ? await insertedChangeSet(caller.user?.id ?? (await h.createUser({ role: 'admin' })).id, tier)
+        : await stagedDraft(caller, tier);
+    const input = { ...set, reason: REASON };
+    const changeSet = () =>
+      h.db.configChangeSet.findUniqueOrThrow({
+        where: { id: set.changeSetId },
+        select: { status: true, approvalId: true, appliedAt: true, reason: true, items: { select: ITEM_SELECT } },
+      });
+    const entry = () => h.db.configEntry.findUnique({ where: { key } });
+    const revisions = () =>
+      h.db.configRevision.findMany({
+        where: { key },
+        select: { id: true, version: true, kind: true, changeSetId: true, approvalId: true, authorId: true, reason: true },
+        orderBy: { version: 'asc' },
+      });
+    const snapshot = async () => ({ changeSet: await changeSet(), entry: await entry(), revisions: await revisions() });
+    const before = await snapshot();
+    return {
+      input,
+      snapshot,
+      assertRequested: async (_before, approvalId) => {
+        const after = await snapshot();
+        // Frozen for the second person: out of the drafts, linked to its request; nothing applied.
+        expect(after.entry).toEqual(before.entry);
+        expect(after.revisions).toEqual(before.revisions);
+        expect(after.changeSet).toEqual({ ...before.changeSet, status: 'pending_approval', approvalId, reason: REASON });
+      },
+      assertChanged: async (data) => {
+        const after = await snapshot();
+        const version = (before.entry?.version ?? 0) + 1;
+        expect(after.entry).toMatchObject({
+          key,
+          tier,
+          value: canonicalize(configKey(key).default),
+          version,
+          updatedById: caller.user!.id,
+        });
+        const added = after.revisions.filter((r) => !before.revisions.some((b) => b.id === r.id));
+        expect(added).toEqual([
+          {
+            id: expect.any(String),
+            version,
+            kind: 'set',
+            changeSetId: set.changeSetId,
+            approvalId: null,
+            authorId: caller.user!.id,
+            reason: REASON,
+          },
+        ]);
+        expect(after.changeSet).toMatchObject({ status: 'applied', appliedAt: expect.any(Date), reason: REASON });
+        expect(data).toEqual({ applied: 1, revisions: [added[0]!.id] });
+      },
+    };
+  }
+
+  /**
+   * approval.*: a request shaped as the scope says. Someone else's is a real
+   * request of a fresh admin (a critical configuration change); a decided one
+   * was then approved and executed by a fresh superadmin. The caller's own is
+   * made through the console when their role may ask, and written directly
+   * otherwise.
+   */
+  async function approvalTarget(op: OperationId, scope: MatrixScope, column: MatrixPrincipal, caller: Caller): Promise<Target> {
+    let request: RequestRef;
+    if (scope.name === 'their own pending request') {
+      request =
+        column === 'superadmin' || column === 'admin'
+          ? await requestedCriticalChange(caller)
+          : await insertedCriticalRequest(caller.user ?? (await h.createUser({ role: 'admin' })), caller.sessionId);
+    } else {
+      request = await requestedCriticalChange(await h.caller('admin'));
+      if (scope.name === 'a decided request by someone else') {
+        const approver = await h.caller('superadmin');
+        const decision = { id: request.id, digest: request.digest, reason: REASON };
+        const stepUpProof = await h.stepUpProof(approver, 'approval.approve', decision);
+        const { result } = await h.call(approver, approveRequestAction, decision, { stepUpProof });
+        expect(result).toEqual({ ok: true, data: { status: 'executed' } });
+      } else if (scope.name !== 'a pending request by someone else') {
+        throw new Error(`unknown approval scope: ${scope.name}`);
+      }
+    }
+    const key = CONFIG_KEY_OF_TIER.critical;
+    const requestState = () =>
+      h.db.approvalRequest.findUniqueOrThrow({
+        where: { id: request.id },
+        select: {
+          status: true,
+          digest: true,
+          approverId: true,
+          approverSessionId: true,
+          decidedAt: true,
+          decisionNote: true,
+          executedAt: true,
+          failureReason: true,
+          decisionSeq: true,
+          executionSeq: true,
+        },
+      });
+    const changeSet = () =>
+      h.db.configChangeSet.findUniqueOrThrow({
+        where: { id: request.changeSetId },
+        select: { status: true, approvalId: true, appliedAt: true, submittedAt: true },
+      });
+    const entry = () => h.db.configEntry.findUnique({ where: { key } });
+    const revisions = () =>
+      h.db.configRevision.findMany({
+        where: { key },
+        select: { id: true, version: true, changeSetId: true, approvalId: true, authorId: true, reason: true },
+        orderBy: { version: 'asc' },
+      });
+    const snapshot = async () => ({
+      request: await requestState(),
+      changeSet: await changeSet(),
+      entry: await entry(),
+      revisions: await revisions(),
+    });
+    const before = await snapshot();
+    const input: Record<string, unknown> =
+      op === 'approval.approve' ? { id: request.id, digest: request.digest, reason: REASON } : { id: request.id, reason: REASON };
+    return {
+      input,
+      snapshot,
+      followingEvents:
+        op === 'approval.approve'
+          ? [
+              // The approved change runs as its requester, and its event carries the approval.
+              expect.objectContaining({
+                operation: 'config.apply_critical',
+                outcome: 'success',
+                actorId: request.requesterId,
+                targetType: 'ConfigChangeSet',
+                targetId: request.changeSetId,
+                reason: REASON,
+                policyVersion: POLICY_VERSION,
+              }),
+            ]
+          : [],
+      assertChanged: async (data) => {
+        const after = await snapshot();
+        const decided = { decidedAt: expect.any(Date), decisionNote: REASON, decisionSeq: expect.any(Number) };
+        switch (op) {
+          case 'approval.approve': {
+            expect(data).toEqual({ status: 'executed' });
+            expect(after.request).toMatchObject({
+              ...decided,
+              status: 'executed',
+              approverId: caller.user!.id,
+              approverSessionId: caller.sessionId,
+              executedAt: expect.any(Date),
+              executionSeq: expect.any(Number),
+              failureReason: null,
+            });
+            expect(after.changeSet).toMatchObject({ status: 'applied', appliedAt: expect.any(Date), approvalId: request.id });
+            const version = (before.entry?.version ?? 0) + 1;
+            expect(after.entry).toMatchObject({ version, value: canonicalize(configKey(key).default), updatedById: request.requesterId });
+            const added = after.revisions.filter((r) => !before.revisions.some((b) => b.id === r.id));
+            expect(added).toEqual([
+              {
+                id: expect.any(String),
+                version,
+                changeSetId: request.changeSetId,
+                approvalId: request.id,
+                authorId: request.requesterId,
+                reason: REASON,
+              },
+            ]);
+            const execution = await h.db.auditEvent.findUniqueOrThrow({ where: { seq: after.request.executionSeq! } });
+            expect(execution).toMatchObject({ operation: 'config.apply_critical', actorId: request.requesterId });
+            expect(JSON.parse(execution.details)).toMatchObject({
+              approval: { id: request.id, digest: request.digest, approverId: caller.user!.id, decisionSeq: after.request.decisionSeq },
+            });
+            break;
+          }
+          case 'approval.reject':
+            expect(data).toBeNull();
+            expect(after.request).toMatchObject({ ...decided, status: 'rejected', approverId: caller.user!.id, executedAt: null });
+            // The frozen change set can never run now.
+            expect(after.changeSet).toMatchObject({ status: 'voided', appliedAt: null });
+            expect(after.entry).toEqual(before.entry);
+            expect(after.revisions).toEqual(before.revisions);
+            break;
+          case 'approval.cancel':
+            expect(data).toBeNull();
+            expect(after.request).toMatchObject({ ...decided, status: 'cancelled', approverId: null, executedAt: null });
+            // Withdrawn: the change set is the requester's draft again, to edit.
+            expect(after.changeSet).toMatchObject({ status: 'draft', approvalId: null, submittedAt: null, appliedAt: null });
+            expect(after.entry).toEqual(before.entry);
+            expect(after.revisions).toEqual(before.revisions);
+            break;
+          default:
+            throw new Error(`no effect check for ${op}`);
+        }
+      },
+    };
+  }
+
+  /** Authorizing a key rotation changes nothing but the trail and its request; it is never allowed without a second person. */
+  async function keyRotationTarget(): Promise<Target> {
+    const snapshot = async () => ({
+      authorizations: await h.db.approvalRequest.count({ where: { operation: 'audit.authorize_key_rotation', status: 'executed' } }),
+      events: await h.db.auditEvent.count({ where: { operation: 'audit.authorize_key_rotation', outcome: 'success' } }),
+    });
+    return {
+      input: { reason: REASON },
+      snapshot,
+      assertChanged: () => Promise.reject(new Error('audit.authorize_key_rotation never runs without an approval')),
+    };
+  }
+
+  async function targetFor(op: OperationId, scope: MatrixScope, column: MatrixPrincipal, caller: Caller, decision: MatrixDecision) {
     const def = operation(op);
+    const expectSuccess = decision === 'step-up' || decision === 'allow';
     if (op === 'audit.verify') return verifyTarget(caller);
+    if (op === 'audit.authorize_key_rotation') return keyRotationTarget();
+    if (op.startsWith('config.apply')) return applyTarget(op, caller, decision);
+    if (def.ability?.[1] === 'ConfigEntry') return configKeyTarget(op, scope, caller, expectSuccess);
+    if (def.ability?.[1] === 'ApprovalRequest') return approvalTarget(op, scope, column, caller);
     if (def.target === 'draft') return def.ability?.[1] === 'AuditEvent' ? lookupTarget(caller) : inviteTarget(scope, caller);
     if (def.ability?.[1] === 'RoleState') return roleTarget(op, scope, expectSuccess);
     if (def.ability?.[1] === 'Session') return sessionTarget(scope, caller);
@@ -687,18 +1119,17 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     try {
       const caller = await principal(column);
       const live = LIVE_COLUMNS.includes(column);
-      const target = await targetFor(op, scope, column, caller, cell.decision === 'step-up' || cell.decision === 'allow');
+      const target = await targetFor(op, scope, column, caller, cell.decision);
       const before = await target.snapshot();
       const actor = live ? { actorId: caller.user!.id, actorRole: caller.user!.role, actorSessionId: caller.sessionId } : {};
 
-      if (cell.decision === 'deny' || cell.decision === 'approval') {
+      if (cell.decision === 'deny') {
         // Even a valid proof for exactly this call changes nothing.
         const proof = live && def.stepUp ? await h.stepUpProof(caller, op, target.input) : undefined;
         const { result, correlationId } = await h.call(caller, action, target.input, proof ? { stepUpProof: proof } : undefined);
         expect(result.ok).toBe(false);
         if (result.ok) return;
-        if (cell.decision === 'approval') expect(result.code).toBe('APPROVAL_REQUIRED');
-        else expect(REFUSAL_CODES).toContain(result.code);
+        expect(REFUSAL_CODES).toContain(result.code);
         if (!live) expect(result.code).toBe('UNAUTHENTICATED');
         expect(await target.snapshot()).toEqual(before);
         if (proof) await proofUnspent(proof);
@@ -708,7 +1139,7 @@ describe.each(testProviders())('T25 authorization matrix through the real server
             expect.objectContaining({
               ...actor,
               outcome: 'denied',
-              reasonCode: cell.decision === 'approval' ? 'approval_required' : expect.stringMatching(/^(forbidden|not_found)$/),
+              reasonCode: expect.stringMatching(/^(forbidden|not_found)$/),
               decision: cell.rule,
               policyVersion: POLICY_VERSION,
             }),
@@ -717,21 +1148,75 @@ describe.each(testProviders())('T25 authorization matrix through the real server
           // No viewer, so nobody to attribute a denial to; certainly no success.
           expect(events).toEqual([]);
         }
+        // A refused call never becomes a request for someone else to approve.
+        if (caller.user) expect(await h.db.approvalRequest.count({ where: { requesterId: caller.user.id, operation: op } })).toBe(0);
         return;
       }
 
-      if (cell.decision === 'step-up') {
+      if (def.stepUp) {
+        // Without a proof: refused, and nothing changes (nor is anything asked of a second person).
         const first = await h.call(caller, action, target.input);
         expect(first.result).toMatchObject({ ok: false, code: 'STEP_UP_REQUIRED' });
         expect(await target.snapshot()).toEqual(before);
-        expect((await h.eventsOf(first.correlationId)).filter((e) => e.operation === op)).toEqual([
-          expect.objectContaining({ ...actor, outcome: 'denied', reasonCode: 'step_up_required', decision: cell.rule }),
+        expect((await h.eventsOf(first.correlationId)).filter((e) => e.operation === op || e.operation === 'approval.request')).toEqual([
+          expect.objectContaining({ ...actor, operation: op, outcome: 'denied', reasonCode: 'step_up_required', decision: cell.rule }),
         ]);
       }
-      const proof = cell.decision === 'step-up' ? await h.stepUpProof(caller, op, target.input) : undefined;
+      const proof = def.stepUp ? await h.stepUpProof(caller, op, target.input) : undefined;
       const { result, correlationId } = await h.call(caller, action, target.input, proof ? { stepUpProof: proof } : undefined);
-      expect(result).toMatchObject({ ok: true });
       const events = await h.eventsOf(correlationId);
+
+      if (cell.decision === 'approval') {
+        // A two-person operation never runs on the call: it becomes one pending request, with its own event, and nothing else.
+        expect(result).toMatchObject({
+          ok: false,
+          code: 'APPROVAL_REQUIRED',
+          correlationId,
+          approval: { id: expect.any(String), expiresAt: expect.any(String) },
+        });
+        if (result.ok || !result.approval) return;
+        const approvalId = result.approval.id;
+        if (target.assertRequested) await target.assertRequested(before, approvalId);
+        else expect(await target.snapshot()).toEqual(before);
+        const requests = await h.db.approvalRequest.findMany({ where: { requesterId: caller.user!.id } });
+        expect(requests).toEqual([
+          expect.objectContaining({
+            id: approvalId,
+            operation: op,
+            status: 'pending',
+            requesterId: caller.user!.id,
+            requesterRole: caller.user!.role,
+            requesterSessionId: caller.sessionId,
+            reason: REASON,
+            approverId: null,
+            executedAt: null,
+          }),
+        ]);
+        const request = requests[0]!;
+        expect(JSON.parse(request.input)).toEqual(target.input);
+        expect(approvalDigest(op, JSON.parse(request.input), JSON.parse(request.baseline))).toBe(request.digest);
+        expect(request.expiresAt.toISOString()).toBe(result.approval.expiresAt);
+        expect(events).toEqual([
+          expect.objectContaining({
+            ...actor,
+            operation: 'approval.request',
+            outcome: 'success',
+            targetType: 'ApprovalRequest',
+            targetId: approvalId,
+            decision: cell.rule,
+            reason: REASON,
+            policyVersion: POLICY_VERSION,
+          }),
+        ]);
+        expect(JSON.parse(events[0]!.details)).toMatchObject({ operation: op, digest: request.digest, stepUp: true });
+        expect(request.requestSeq).toBe(events[0]!.seq);
+        // The requester's proof was spent on the request: it cannot be replayed.
+        const spent = await h.db.stepUpProof.findUniqueOrThrow({ where: { tokenHash: hashToken(proof!) }, select: { usedAt: true } });
+        expect(spent.usedAt).toBeInstanceOf(Date);
+        return;
+      }
+
+      expect(result).toMatchObject({ ok: true });
       expect(events).toEqual([
         expect.objectContaining({
           ...actor,
@@ -741,9 +1226,11 @@ describe.each(testProviders())('T25 authorization matrix through the real server
           reason: def.reason === 'none' ? null : REASON,
           policyVersion: POLICY_VERSION,
         }),
+        ...(target.followingEvents ?? []),
       ]);
-      expect(JSON.parse(events[0]!.details)).toMatchObject({ stepUp: cell.decision === 'step-up' });
       if (result.ok) await target.assertChanged(result.data);
+      // Every authorized operation's event records whether it was stepped up (lib/dal/audit-details.ts recordAuthorized).
+      expect(JSON.parse(events[0]!.details)).toMatchObject({ stepUp: cell.decision === 'step-up' });
     } finally {
       // Role states changed by the cell (the suspended-role column, role operations) are restored for the next one.
       await h.db.roleState.updateMany({ data: { suspended: false, suspendedAt: null } });
