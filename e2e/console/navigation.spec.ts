@@ -1,17 +1,51 @@
 import { DEMO, demoUser, expect, signIn, test } from '../fixtures';
 
-/** The areas each seeded role must see — and no others. */
-const EXPECTED: Record<keyof typeof DEMO, string[]> = {
-  superadmin: ['Overview', 'Users', 'Sessions', 'Tickets', 'Audit trail', 'Roles', 'My sessions', 'Account security'],
-  admin: ['Overview', 'Users', 'Sessions', 'Tickets', 'Audit trail', 'Roles', 'My sessions', 'Account security'],
-  auditor: ['Overview', 'Audit trail', 'Roles', 'My sessions', 'Account security'],
+/** The areas each seeded role must see — and no others. (Approvals may carry a count of waiting requests.) */
+const APPROVALS = /^Approvals(\s*\d+)?$/;
+const EXPECTED: Record<keyof typeof DEMO, (string | RegExp)[]> = {
+  superadmin: [
+    'Overview',
+    'Users',
+    'Sessions',
+    'Tickets',
+    'Audit trail',
+    'Configuration',
+    APPROVALS,
+    'Roles',
+    'My sessions',
+    'Account security',
+  ],
+  admin: [
+    'Overview',
+    'Users',
+    'Sessions',
+    'Tickets',
+    'Audit trail',
+    'Configuration',
+    APPROVALS,
+    'Roles',
+    'My sessions',
+    'Account security',
+  ],
+  auditor: ['Overview', 'Audit trail', 'Configuration', APPROVALS, 'Roles', 'My sessions', 'Account security'],
   support: ['Overview', 'Tickets', 'Roles', 'My sessions', 'Account security'],
 };
 const FORBIDDEN: Record<keyof typeof DEMO, string[]> = {
   superadmin: [],
   admin: ['/audit/dashboard', '/audit/integrity', '/api/audit/verifier'],
   auditor: ['/users', '/sessions', '/users/any-id', '/tickets', '/tickets/any-id'],
-  support: ['/users', '/audit', '/audit/events/1', '/audit/dashboard', '/sessions', '/users/any-id'],
+  support: [
+    '/users',
+    '/audit',
+    '/audit/events/1',
+    '/audit/dashboard',
+    '/sessions',
+    '/users/any-id',
+    '/config',
+    '/config/review',
+    '/approvals',
+    '/approvals/any-id',
+  ],
 };
 
 for (const role of Object.keys(DEMO) as (keyof typeof DEMO)[]) {
