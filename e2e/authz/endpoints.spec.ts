@@ -51,6 +51,11 @@ test.describe('[AUTHZ] server actions are public endpoints', () => {
       ['revokeUserSessionAction', { id: session.id, reason }, false],
       ['suspendRoleAction', { role: 'auditor', reason }, true],
       ['reactivateRoleAction', { role: 'auditor', reason }, true],
+      ['stageConfigChangeAction', { key: 'session.absolute_lifetime', mode: 'set', value: '1h' }, false],
+      ['applySensitiveConfigChangesAction', { changeSetId: 'no-such-set', digest: `sha256:${'0'.repeat(64)}`, reason }, true],
+      ['requestCriticalConfigChangesAction', { changeSetId: 'no-such-set', digest: `sha256:${'0'.repeat(64)}`, reason }, true],
+      ['approveRequestAction', { id: 'no-such-request', digest: '0'.repeat(64) }, false],
+      ['authorizeKeyRotationAction', { reason }, true],
     ];
 
     // Anonymous: without a cookie the proxy already redirects; with a made-up cookie the
@@ -90,7 +95,11 @@ test.describe('[AUTHZ] server actions are public endpoints', () => {
     await signIn(page, admin);
     for (const [name, input, stepUp] of calls.filter(([, , stepUp]) => stepUp)) {
       const reply = await callAction(page.request, name, [input]);
-      const expected = ['suspendRoleAction', 'reactivateRoleAction'].includes(name) ? 'FORBIDDEN' : stepUp ? 'STEP_UP_REQUIRED' : 'ok';
+      const expected = ['suspendRoleAction', 'reactivateRoleAction', 'authorizeKeyRotationAction'].includes(name)
+        ? 'FORBIDDEN'
+        : stepUp
+          ? 'STEP_UP_REQUIRED'
+          : 'ok';
       expect(`admin ${name}: ${reply.code}`).toBe(`admin ${name}: ${expected}`);
     }
 
@@ -99,6 +108,10 @@ test.describe('[AUTHZ] server actions are public endpoints', () => {
     expect((await db.session.findUniqueOrThrow({ where: { id: session.id } })).revokedAt).toBeNull();
     expect(await db.user.count({ where: { email: inviteEmail } })).toBe(0);
     expect((await db.roleState.findUnique({ where: { role: 'auditor' } }))?.suspended ?? false).toBe(false);
+    // No configuration was staged or changed, and no approval request was made, by any of these callers.
+    const callerIds = [...Object.values(callers).map((c) => c.id), admin.id];
+    expect(await db.configChangeSet.count({ where: { authorId: { in: callerIds } } })).toBe(0);
+    expect(await db.approvalRequest.count({ where: { requesterId: { in: callerIds } } })).toBe(0);
     await targetContext.close();
   });
 });
