@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { RoleBadge } from '@/components/ui/badge';
 import { mustEnrol, requireViewer } from '@/lib/auth/viewer';
 import { setting } from '@/lib/config/settings';
+import { pendingApprovalCount } from '@/lib/dal/approvals';
 import { POLICY_VERSION, POLICY_VERSION_SHORT } from '@/lib/policy-version';
 import { areasFor } from '@/policies/navigation';
 import { NavLinks } from './_components/nav-links';
@@ -15,7 +16,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const viewer = await requireViewer({ allowUnenrolled: true });
   // Until a second factor is enrolled, only the security page is reachable (and listed).
   const areas = mustEnrol(viewer) ? areasFor(viewer.role).filter((a) => a.id === 'security') : areasFor(viewer.role);
-  const links = areas.map((a) => ({ href: a.href, label: a.label }));
+  // The Approvals link carries how many requests the viewer could decide now.
+  const waiting = areas.some((a) => a.id === 'approvals') ? await pendingApprovalCount(viewer) : 0;
+  const links = areas.map((a) => ({ href: a.href, label: a.label, ...(a.id === 'approvals' ? { waiting } : {}) }));
   // The console banner (configuration key console.banner): plain text, shown when set.
   const banner = await setting('console.banner');
   return (

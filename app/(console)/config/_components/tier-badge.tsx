@@ -1,8 +1,7 @@
 import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { TierBadge } from '@/components/ui/tier-badge';
 import type { ConfigTier } from '@/lib/config/keys';
 import type { ChangeSetStatus } from '@/lib/dal/config';
-
-const TIER_TONES: Record<ConfigTier, BadgeTone> = { normal: 'green', sensitive: 'amber', critical: 'red' };
 
 /** What each tier requires before a change takes effect (policies/operations.ts), in short and in full. */
 export const TIER_REQUIREMENTS: Record<ConfigTier, { short: string; long: string }> = {
@@ -17,10 +16,7 @@ export const TIER_REQUIREMENTS: Record<ConfigTier, { short: string; long: string
   },
 };
 
-/** A configuration key's tier, always with its name and a consistent colour. */
-export function TierBadge({ tier }: { tier: ConfigTier }) {
-  return <Badge tone={TIER_TONES[tier]}>{tier}</Badge>;
-}
+export { TierBadge };
 
 /** A short legend: what each tier asks for. */
 export function TierLegend() {
