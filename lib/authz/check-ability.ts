@@ -31,6 +31,8 @@ export async function checkAbility<S extends z.ZodType>(
   rule: string;
   record: Record<string, unknown> | null;
   targetRef: { type: string; id: string } | null;
+  /** For a refused approval request the viewer can see: it is no longer waiting (so the refusal is not about their role). */
+  decided?: boolean;
 }> {
   const [action, type] = op.ability ?? ['read', 'User'];
   if (op.target === 'self') {
@@ -52,5 +54,16 @@ export async function checkAbility<S extends z.ZodType>(
   if (before.allowed && after.allowed) return { outcome: 'allowed', rule: before.rule, record, targetRef };
   const visible = decide(ability, 'read', type, record).allowed;
   const refusal = before.allowed ? after : before;
-  return { outcome: visible ? 'forbidden' : 'hidden', rule: refusal.rule, record: null, targetRef };
+  return {
+    outcome: visible ? 'forbidden' : 'hidden',
+    rule: refusal.rule,
+    record: null,
+    targetRef,
+    decided: visible && isDecided(type, record),
+  };
+}
+
+/** An approval request that is no longer pending: acting on it is refused whoever you are. */
+function isDecided(type: string, record: Record<string, unknown>): boolean {
+  return type === 'ApprovalRequest' && record.status !== 'pending';
 }

@@ -115,7 +115,13 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
       if (checked.outcome === 'missing') return deny('NOT_FOUND', 'not_found', 'That record does not exist or is no longer available.');
       if (checked.outcome === 'hidden') return deny('NOT_FOUND', 'forbidden', 'That record does not exist or is no longer available.');
       if (checked.outcome === 'forbidden')
-        return deny('FORBIDDEN', 'forbidden', 'Your role does not allow this here. Nothing was changed.');
+        return deny(
+          'FORBIDDEN',
+          'forbidden',
+          checked.decided
+            ? 'This request has already been decided or withdrawn. Reload the page to see what happened; nothing was changed.'
+            : 'Your role does not allow this here. Nothing was changed.',
+        );
 
       const given = reasonOf(input);
       if (op.reason === 'required' && !hasSufficientReason(given)) {
