@@ -354,17 +354,6 @@ export async function getDraft(viewer: Viewer): Promise<ChangeSetDTO | null> {
   return set && set.items.length > 0 ? setDTO(client, set) : null;
 }
 
-/** One change set the viewer may see: their own, or (superadmins, auditors) any. */
-export async function getChangeSet(viewer: Viewer, id: string): Promise<ChangeSetDTO | null> {
-  const client = await db();
-  const set = await client.configChangeSet.findUnique({ where: { id }, select: SET_SELECT });
-  if (!set) return null;
-  const ability = abilityFor(viewer);
-  const mayReadAll = decide(ability, 'read', 'ApprovalRequest', { requesterId: '\u0000someone-else', status: 'pending' }).allowed;
-  if (set.authorId !== viewer.userId && !mayReadAll) return null;
-  return setDTO(client, set);
-}
-
 /** The viewer's submitted change sets, newest first. */
 export async function listMyChangeSets(viewer: Viewer, take = 20): Promise<ChangeSetDTO[]> {
   const client = await db();
