@@ -83,9 +83,12 @@ const lastStep = new Map<string, number>();
 export async function freshTotpCode(user: TestUser): Promise<string> {
   if (!user.totpSecret) throw new Error(`${user.email} has no TOTP secret`);
   for (;;) {
-    const current = totpStepAt(new Date());
-    // The server accepts T-1, T and T+1 (each step once), so start at T-1: three codes at once.
-    const step = Math.max(current - 1, (lastStep.get(user.email) ?? -1) + 1);
+    const at = Date.now();
+    const current = totpStepAt(new Date(at));
+    // The server accepts T-1, T and T+1 (each step once), so start at T-1: three codes at once —
+    // unless the step is about to end, when T-1 would be T-2 by the time the server checks it.
+    const earliest = 30_000 - (at % 30_000) < 3_000 ? current : current - 1;
+    const step = Math.max(earliest, (lastStep.get(user.email) ?? -1) + 1);
     if (step <= current + 1) {
       lastStep.set(user.email, step);
       return totpCodeAt(user.totpSecret, new Date(step * 30_000));

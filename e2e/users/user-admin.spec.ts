@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Page } from '@playwright/test';
 import { addPasskey, callAction } from '../actions';
-import { auditEventsFor, createUser, e2eDb, expect, signIn, test, verifyAuditChain } from '../fixtures';
+import { auditEventsFor, createUser, e2eDb, expect, freshTotpCode, signIn, test, verifyAuditChain } from '../fixtures';
 
 const POLICY_VERSION = (JSON.parse(fs.readFileSync('generated/policy-version.json', 'utf8')) as { version: string }).version;
 
@@ -183,7 +183,8 @@ test.describe('[ADMIN] user administration in the browser', () => {
       ['user.role_change', admin.id, 'hierarchy.not_self'],
     ]);
 
-    // A superadmin may ask, but one person alone cannot grant a privileged role.
+    // A superadmin may ask, but one person alone cannot grant a privileged role: the ask becomes a
+    // request that waits for a second superadmin, and nothing changes until then.
     const sa = await browser.newContext();
     const saPage = await sa.newPage();
     await signIn(saPage, superadmin);
@@ -194,11 +195,30 @@ test.describe('[ADMIN] user administration in the browser', () => {
     await expect(dialog.getByTestId('approval-note')).toBeVisible();
     await dialog.getByLabel(/^Reason/).fill('Needs superadmin for the migration');
     await dialog.getByRole('button', { name: 'Change role', exact: true }).click();
-    await expect(dialog).toContainText('second superadmin');
+    // The requester confirms it is them (an authenticator code: no passkey here); the request is frozen with that step-up.
+    const stepUp = saPage.getByRole('dialog', { name: 'Confirm it’s you' });
+    await stepUp.getByLabel('Authenticator code').fill(await freshTotpCode(superadmin));
+    await stepUp.getByRole('button', { name: 'Confirm' }).click();
+    await expect(dialog).toBeHidden({ timeout: 15_000 });
+    const sent = saPage.getByTestId('role-change-sent');
+    await expect(sent).toContainText('Sent for approval');
+    const viewRequest = sent.getByRole('link', { name: 'View request' });
+    await expect(viewRequest).toHaveAttribute('href', /^\/approvals\/[A-Za-z0-9_-]+$/);
+    const requestId = ((await viewRequest.getAttribute('href')) ?? '').split('/').pop()!;
     await sa.close();
     const db = await e2eDb();
     expect((await db.user.findUniqueOrThrow({ where: { id: peer.id } })).role).toBe('admin');
-    const approval = (await auditEventsFor(superadmin.id)).filter((e) => e.operation === 'user.role_grant_privileged');
-    expect(approval.map((e) => [e.outcome, e.reasonCode])).toEqual([['denied', 'approval_required']]);
+    expect(await db.approvalRequest.findUniqueOrThrow({ where: { id: requestId } })).toMatchObject({
+      status: 'pending',
+      operation: 'user.role_grant_privileged',
+      requesterId: superadmin.id,
+      beneficiaryId: peer.id,
+    });
+    const saEvents = (await auditEventsFor(superadmin.id)).filter((e) => e.actorId === superadmin.id);
+    const requested = saEvents.find((e) => e.operation === 'approval.request');
+    expect(requested).toMatchObject({ outcome: 'success', targetType: 'ApprovalRequest', targetId: requestId });
+    const sameCall = saEvents.filter((e) => e.correlationId === requested!.correlationId);
+    expect(sameCall.map((e) => e.operation)).toEqual(['approval.request']);
+    expect(saEvents.some((e) => e.operation === 'user.role_grant_privileged' && e.outcome === 'success')).toBe(false);
   });
 });

@@ -509,6 +509,8 @@ export interface ApprovalDetailDTO extends ApprovalRowDTO {
   whyNot: string | null;
   /** Whether the stored request still matches its digest. */
   intact: boolean;
+  /** For a configuration change set: the digest of its items, as the requester reviewed it. */
+  changeSetDigest: string | null;
 }
 
 function effectiveStatus(r: { status: string; expiresAt: Date }): ApprovalStatus {
@@ -660,5 +662,12 @@ export async function getApproval(viewer: Viewer, id: string): Promise<ApprovalD
       effectiveStatus(r) === 'pending' &&
       decide(ability, 'cancel', 'ApprovalRequest', { requesterId: r.requesterId, status: r.status }).allowed,
     intact: intact(r),
+    changeSetDigest: changeSetDigestOf(r.input),
   };
+}
+
+/** The change-set digest inside a frozen configuration request's input, if there is one. */
+function changeSetDigestOf(input: string): string | null {
+  const parsed = safeJson(input) as { digest?: unknown } | null;
+  return parsed && typeof parsed.digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(parsed.digest) ? parsed.digest : null;
 }

@@ -9,6 +9,10 @@ import { BeginStepUpSchema } from '@/lib/validation/auth';
 export const beginStepUpAction = defineAction({ op: 'auth.step_up', input: BeginStepUpSchema }, async ({ input, viewer }) => {
   if (!viewer) throw new ActionError('UNAUTHENTICATED', 'Sign in again.');
   const start = await startStepUp(viewer, input.operation, input.input);
-  if (start.method === 'unavailable') throw new ActionError('CONFLICT', 'Set up a passkey first (the step-up policy accepts passkeys only), or an authenticator app if it allows one.');
+  if (start.method === 'unavailable')
+    throw new ActionError(
+      'CONFLICT',
+      'Set up a passkey first (the step-up policy accepts passkeys only), or an authenticator app if it allows one.',
+    );
   return start;
 });

@@ -94,10 +94,10 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
                   a.summary.changes.map((c, i) => (
                     <tr key={`${i}-${c.label}`} data-testid="approval-change-row">
                       <td className="px-4 py-2.5 align-top font-medium text-slate-900">{showControlCharacters(c.label)}</td>
-                      <td className="max-w-xs whitespace-pre-wrap break-all px-4 py-2.5 align-top text-slate-600">
+                      <td className="max-w-xs whitespace-pre-wrap [overflow-wrap:anywhere] px-4 py-2.5 align-top text-slate-600">
                         {showControlCharacters(c.before)}
                       </td>
-                      <td className="max-w-xs whitespace-pre-wrap break-all px-4 py-2.5 align-top text-slate-900">
+                      <td className="max-w-xs whitespace-pre-wrap [overflow-wrap:anywhere] px-4 py-2.5 align-top text-slate-900">
                         <span aria-hidden="true" className="text-slate-400">
                           →{' '}
                         </span>
@@ -163,6 +163,25 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
                 <span className="mt-1 block text-xs text-slate-500">An approval applies only to this exact content.</span>
               </dd>
             </div>
+            {a.changeSetDigest ? (
+              <div>
+                <dt id="change-set-digest-label" className="font-medium text-slate-500">
+                  Change set digest
+                </dt>
+                <dd className="mt-0.5">
+                  <code
+                    aria-labelledby="change-set-digest-label"
+                    data-testid="change-set-digest"
+                    className="block break-all rounded bg-slate-50 px-2 py-1 font-mono text-xs text-slate-800"
+                  >
+                    {a.changeSetDigest}
+                  </code>
+                  <span className="mt-1 block text-xs text-slate-500">
+                    The digest the requester reviewed on their review page; the request digest above covers it.
+                  </span>
+                </dd>
+              </div>
+            ) : null}
           </dl>
         </section>
       </div>

@@ -47,17 +47,17 @@ export default async function ConfigKeyPage({ params }: { params: Promise<{ key:
         </h2>
         <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[12rem_1fr]">
           <dt className="font-medium text-slate-600">Current value</dt>
-          <dd className="break-all text-slate-900" data-testid="current-value">
+          <dd className="[overflow-wrap:anywhere] text-slate-900" data-testid="current-value">
             {entry.display}
           </dd>
           {staged ? (
             <>
               <dt className="font-medium text-slate-600">In your pending changes</dt>
-              <dd className="break-all text-indigo-800">{staged.after}</dd>
+              <dd className="[overflow-wrap:anywhere] text-indigo-800">{staged.after}</dd>
             </>
           ) : null}
           <dt className="font-medium text-slate-600">Default</dt>
-          <dd className="break-all text-slate-900">{entry.defaultDisplay}</dd>
+          <dd className="[overflow-wrap:anywhere] text-slate-900">{entry.defaultDisplay}</dd>
           <dt className="font-medium text-slate-600">Key</dt>
           <dd className="font-mono text-xs text-slate-900">{entry.key}</dd>
           <dt className="font-medium text-slate-600">Takes effect</dt>
@@ -138,8 +138,8 @@ export default async function ConfigKeyPage({ params }: { params: Promise<{ key:
                       <Time value={r.createdAt} />
                     </td>
                     <td className="px-4 py-2.5 align-top text-slate-800">{r.author?.name ?? '—'}</td>
-                    <td className="max-w-xs break-all px-4 py-2.5 align-top text-slate-600">{r.before}</td>
-                    <td className="max-w-xs break-all px-4 py-2.5 align-top text-slate-900">
+                    <td className="max-w-xs [overflow-wrap:anywhere] px-4 py-2.5 align-top text-slate-600">{r.before}</td>
+                    <td className="max-w-xs [overflow-wrap:anywhere] px-4 py-2.5 align-top text-slate-900">
                       {r.after}
                       {r.kind !== 'set' ? <div className="text-xs text-slate-500">{KIND_LABELS[r.kind] ?? r.kind}</div> : null}
                     </td>

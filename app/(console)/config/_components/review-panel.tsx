@@ -188,8 +188,8 @@ export function ReviewPanel({ draft, enrolled }: { draft: ReviewDraft | null; en
                     <td className="px-4 py-2.5 align-top">
                       <TierBadge tier={i.tier} />
                     </td>
-                    <td className="max-w-xs break-all px-4 py-2.5 align-top text-slate-600">{i.before}</td>
-                    <td className="max-w-xs break-all px-4 py-2.5 align-top text-slate-900">
+                    <td className="max-w-xs [overflow-wrap:anywhere] px-4 py-2.5 align-top text-slate-600">{i.before}</td>
+                    <td className="max-w-xs [overflow-wrap:anywhere] px-4 py-2.5 align-top text-slate-900">
                       <span aria-hidden="true" className="text-slate-400">
                         →{' '}
                       </span>
@@ -237,7 +237,7 @@ export function ReviewPanel({ draft, enrolled }: { draft: ReviewDraft | null; en
               </code>
               <span className="block text-slate-500">
                 {critical
-                  ? 'The approver sees and approves exactly this digest; any change to the set needs a new request.'
+                  ? 'The approval request shows this digest as its change set digest; any change to the set needs a new request.'
                   : 'Applying checks that the set is still exactly this one.'}
               </span>
             </p>

@@ -31,7 +31,7 @@ export function TierLegend() {
             <dt>
               <TierBadge tier={tier} />
             </dt>
-            <dd>
+            <dd className="min-w-0 flex-1">
               <span className="font-medium text-slate-900">{TIER_REQUIREMENTS[tier].short}</span> {TIER_REQUIREMENTS[tier].long}
             </dd>
           </div>
