@@ -50,7 +50,18 @@ export default tseslint.config(
   {
     // The data layer, audit and auth may use the database; so may the typed settings
     // reader and the approval registry, which run inside DAL transactions.
-    files: ['lib/dal/**', 'lib/audit/**', 'lib/auth/**', 'lib/db/**', 'lib/config/settings.ts', 'lib/approvals/**', 'scripts/**', 'bench/**', 'tests/**', 'e2e/**'],
+    files: [
+      'lib/dal/**',
+      'lib/audit/**',
+      'lib/auth/**',
+      'lib/db/**',
+      'lib/config/settings.ts',
+      'lib/approvals/**',
+      'scripts/**',
+      'bench/**',
+      'tests/**',
+      'e2e/**',
+    ],
     rules: { 'no-restricted-imports': ['error', NEXT_AUTH_IMPORTS] },
   },
   {
