@@ -19,6 +19,8 @@ export async function register(): Promise<void> {
     startRollupScheduler();
     const { startApprovalExpiryScheduler } = await import('@/lib/approvals/expiry-scheduler');
     startApprovalExpiryScheduler();
+    const { startMonitorScheduler } = await import('@/lib/monitoring/scheduler');
+    startMonitorScheduler();
   }
 }
 

@@ -161,6 +161,13 @@ const APPROVAL_SCOPES: MatrixScope[] = [
   { name: 'a decided request by someone else', targetRole: null, self: false, before: () => approvalRequest(OTHER_ID, 'executed') },
 ];
 
+const ALERT_SCOPES: MatrixScope[] = ['open', 'acknowledged', 'resolved'].map((status) => ({
+  name: `an ${status} alert`,
+  targetRole: null,
+  self: false,
+  before: () => ({ id: 'al1', status, rule: 'privilege.mass_change', severity: 'critical' }),
+}));
+
 /** The scopes in which an operation is decided. */
 export function scopesFor(op: OperationDefinition): MatrixScope[] {
   if (op.id.startsWith('config.apply')) {
@@ -169,6 +176,7 @@ export function scopesFor(op: OperationDefinition): MatrixScope[] {
   }
   if (op.ability?.[1] === 'ConfigEntry') return CONFIG_TIER_SCOPES;
   if (op.ability?.[1] === 'ApprovalRequest') return APPROVAL_SCOPES;
+  if (op.ability?.[1] === 'Alert') return ALERT_SCOPES;
   if (op.target === 'none') return [{ name: 'public', targetRole: null, self: false, before: () => ({}) }];
   if (op.target === 'self') return [{ name: 'own account', targetRole: null, self: true, before: selfUser }];
   if (op.target === 'draft')
@@ -273,6 +281,7 @@ const READ_SCOPES: { subject: PolicySubject; action: PolicyAction; name: string;
   { subject: 'ConfigEntry', action: 'update', name: 'normal configuration', record: () => ({ tier: 'normal' }) },
   { subject: 'ConfigEntry', action: 'update', name: 'sensitive configuration', record: () => ({ tier: 'sensitive' }) },
   { subject: 'ConfigEntry', action: 'update', name: 'critical configuration', record: () => ({ tier: 'critical' }) },
+  { subject: 'Alert', action: 'read', name: 'alerts', record: () => ({ status: 'open' }) },
   { subject: 'ApprovalRequest', action: 'read', name: 'own approval requests', record: (p) => approvalRequest(p.id, 'pending') },
   { subject: 'ApprovalRequest', action: 'read', name: 'others’ approval requests', record: () => approvalRequest(OTHER_ID, 'pending') },
 ];

@@ -49,9 +49,11 @@ export type PolicyAction =
   | 'approve'
   | 'reject'
   | 'cancel'
-  | 'rotate_signing_key';
+  | 'rotate_signing_key'
+  | 'acknowledge'
+  | 'resolve';
 
-export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry' | 'ApprovalRequest';
+export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry' | 'ApprovalRequest' | 'Alert';
 
 /** The viewer as the policy sees it: identity, role and state, all read from the database. */
 export interface Principal {
@@ -152,6 +154,13 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           reason: 'superadmin.audit_read',
         },
         { action: 'rotate_signing_key', subject: 'AuditEvent', reason: 'superadmin.audit_key_rotation' },
+        { action: 'read', subject: 'Alert', reason: 'superadmin.alerts_read' },
+        {
+          action: ['acknowledge', 'resolve'],
+          subject: 'Alert',
+          conditions: { status: { in: ['open', 'acknowledged'] } },
+          reason: 'superadmin.alerts_handle',
+        },
         { action: 'read', subject: 'Ticket', reason: 'superadmin.tickets_read' },
         {
           action: ['assign', 'comment', 'set_status'],
@@ -203,6 +212,13 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           reason: 'admin.config_below_critical',
         },
         { action: 'read', subject: 'ApprovalRequest', conditions: { requesterId: self }, reason: 'admin.own_approval_requests' },
+        { action: 'read', subject: 'Alert', reason: 'admin.alerts_read' },
+        {
+          action: ['acknowledge', 'resolve'],
+          subject: 'Alert',
+          conditions: { status: { in: ['open', 'acknowledged'] } },
+          reason: 'admin.alerts_handle',
+        },
         {
           action: 'cancel',
           subject: 'ApprovalRequest',
@@ -221,6 +237,7 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
         },
         { action: 'read', subject: 'ConfigEntry', reason: 'auditor.config_read' },
         { action: 'read', subject: 'ApprovalRequest', reason: 'auditor.approvals_read' },
+        { action: 'read', subject: 'Alert', reason: 'auditor.alerts_read' },
       );
       break;
     case 'support': {

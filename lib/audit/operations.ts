@@ -91,6 +91,10 @@ export const AUDIT_OPERATIONS = {
     'A request was voided because what it would change moved since it was frozen (another change to the same record or key), or its change set was edited.',
   'approval.execute':
     'An approved request could not run (failure, with the reason: the requester lost the right, or the record changed); success is the operation’s own event.',
+  'alert.raise':
+    'An anomaly rule raised an alert (actor: system); target is the alert, details name the rule, severity and the events that triggered it.',
+  'alert.acknowledge': 'Someone acknowledged an alert (they are looking into it), with an optional note.',
+  'alert.resolve': 'Someone resolved an alert, with a note saying why.',
 } as const satisfies Record<string, string>;
 
 /** An operation id from {@link AUDIT_OPERATIONS}. */

@@ -55,6 +55,76 @@ const displayText = (max: number) =>
       error: 'Use plain text: no control or text-direction characters.',
     });
 
+/** Alert webhooks: https, or plain http only to this machine (a local relay); no credentials in the URL. */
+const webhookUrl = z
+  .string()
+  .trim()
+  .max(500, { error: 'At most 500 characters.' })
+  .refine(
+    (s) => {
+      if (s === '') return true;
+      try {
+        const u = new URL(s);
+        const local = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+        return (u.protocol === 'https:' || (u.protocol === 'http:' && local)) && !u.username && !u.password && !u.hash;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'Enter an https:// URL (http only to localhost), without a user name, password or #fragment.' },
+  );
+
+const bounded = (max: number) =>
+  z
+    .number()
+    .int()
+    .min(1, { error: 'At least 1.' })
+    .max(max, { error: `At most ${max}.` });
+
+/** The anomaly rules' thresholds ("more than N in M minutes"). */
+export const ThresholdsSchema = z
+  .object({
+    privilegeChanges: z.object({ perActor: bounded(1000), overall: bounded(10000), windowMinutes: bounded(1440) }).strict(),
+    signInFailures: z
+      .object({ perAccount: bounded(1000), perAddress: bounded(10000), overall: bounded(100000), windowMinutes: bounded(1440) })
+      .strict(),
+    deniedOperations: z.object({ perActor: bounded(10000), windowMinutes: bounded(1440) }).strict(),
+    checkpointOverdueMinutes: bounded(10080),
+  })
+  .strict();
+export type Thresholds = z.infer<typeof ThresholdsSchema>;
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  privilegeChanges: { perActor: 5, overall: 20, windowMinutes: 1 },
+  signInFailures: { perAccount: 10, perAddress: 30, overall: 200, windowMinutes: 5 },
+  deniedOperations: { perActor: 10, windowMinutes: 5 },
+  checkpointOverdueMinutes: 60,
+};
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'Use HH:MM (24-hour).' });
+
+/** Working hours per role: activity outside them raises an alert. */
+export const WorkingHoursSchema = z
+  .object({
+    timeZone: z.string().refine(
+      (tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'Use an IANA time zone such as Europe/Paris or UTC.' },
+    ),
+    roles: z.partialRecord(
+      z.enum(['superadmin', 'admin', 'auditor', 'support']),
+      z.object({ days: z.array(z.number().int().min(1).max(7)).min(1).max(7), from: HHMM, to: HHMM }).strict(),
+    ),
+  })
+  .strict();
+export type WorkingHours = z.infer<typeof WorkingHoursSchema>;
+
 export const CONFIG_KEYS: readonly ConfigKeyDefinition[] = [
   {
     key: 'console.banner',
@@ -107,7 +177,7 @@ export const CONFIG_KEYS: readonly ConfigKeyDefinition[] = [
     label: 'Alert webhook signing secret',
     description:
       'The shared secret that signs alert webhook deliveries (HMAC). Write-only: once saved it is never shown again, only its fingerprint.',
-    effect: 'Alert deliveries (monitoring).',
+    effect: 'Alert webhook deliveries from now on.',
     type: 'secret',
     tier: 'sensitive',
     default: null,
@@ -116,6 +186,54 @@ export const CONFIG_KEYS: readonly ConfigKeyDefinition[] = [
       .min(32, { error: 'Use at least 32 characters (a random secret from a password manager).' })
       .max(512, { error: 'At most 512 characters.' }),
   } satisfies KeyDef<string>,
+  {
+    key: 'alerts.webhook_url',
+    label: 'Alert webhook URL',
+    description:
+      'Where alerts are POSTed as signed JSON (HMAC-SHA-256 with the alert webhook signing secret). https only, except to this machine (http://localhost or 127.0.0.1). Empty sends none.',
+    effect: 'Alerts raised from now on.',
+    type: 'string',
+    tier: 'sensitive',
+    default: '',
+    schema: webhookUrl,
+  } satisfies KeyDef<string>,
+  {
+    key: 'metrics.bearer_token',
+    label: 'Metrics scrape token',
+    description:
+      'The bearer token a Prometheus server sends to read /api/metrics. Write-only. Without it only signed-in auditors and superadmins can read the metrics.',
+    effect: 'The next scrape.',
+    type: 'secret',
+    tier: 'sensitive',
+    default: null,
+    schema: z
+      .string()
+      .min(32, { error: 'Use at least 32 characters (a random token from a password manager).' })
+      .max(512, { error: 'At most 512 characters.' })
+      .regex(/^[\x21-\x7e]+$/, { error: 'Use printable characters without spaces.' }),
+  } satisfies KeyDef<string>,
+  {
+    key: 'alerts.thresholds',
+    label: 'Anomaly thresholds',
+    description:
+      'When the anomaly rules fire (lib/monitoring/rules.ts): role changes per actor and overall, sign-in failures per account, per address and overall, denied operations per actor, each within its window in minutes, and how old the newest checkpoint may be.',
+    effect: 'The next evaluation (every 15 seconds).',
+    type: 'json',
+    tier: 'critical',
+    default: DEFAULT_THRESHOLDS,
+    schema: ThresholdsSchema,
+  } satisfies KeyDef<Thresholds>,
+  {
+    key: 'alerts.working_hours',
+    label: 'Working hours per role',
+    description:
+      'Sign-ins and activity outside these hours raise an alert, per role (days 1 = Monday … 7 = Sunday, times HH:MM in the time zone given). A role not listed may work at any time.',
+    effect: 'The next evaluation (every 15 seconds).',
+    type: 'json',
+    tier: 'critical',
+    default: { timeZone: 'UTC', roles: {} },
+    schema: WorkingHoursSchema,
+  } satisfies KeyDef<WorkingHours>,
   {
     key: 'session.absolute_lifetime',
     label: 'Session lifetime',
@@ -207,6 +325,10 @@ export interface ConfigValues {
   'invitations.ttl': number;
   'password_reset.ttl': number;
   'alerts.webhook_secret': string | null;
+  'alerts.webhook_url': string;
+  'metrics.bearer_token': string | null;
+  'alerts.thresholds': Thresholds;
+  'alerts.working_hours': WorkingHours;
   'session.absolute_lifetime': number;
   'session.idle_timeout': number;
   'session.superadmin_idle_timeout': number;

@@ -48,6 +48,8 @@ export const AUDIT_TARGET_TYPES = [
   'ConfigEntry',
   'ConfigChangeSet',
   'ApprovalRequest',
+  'Alert',
+  'AuditSigningKey',
 ] as const;
 
 export const AUDIT_OPERATION_IDS = Object.keys(AUDIT_OPERATIONS) as [keyof typeof AUDIT_OPERATIONS, ...(keyof typeof AUDIT_OPERATIONS)[]];
