@@ -49,7 +49,8 @@ export default tseslint.config(
   },
   {
     // The data layer, audit and auth may use the database; so may the typed settings
-    // reader and the approval registry, which run inside DAL transactions.
+    // reader and the approval registry, which run inside DAL transactions, and the
+    // monitoring jobs (lib/monitoring: evaluation, deliveries, metrics).
     files: [
       'lib/dal/**',
       'lib/audit/**',
@@ -57,6 +58,7 @@ export default tseslint.config(
       'lib/db/**',
       'lib/config/settings.ts',
       'lib/approvals/**',
+      'lib/monitoring/**',
       'scripts/**',
       'bench/**',
       'tests/**',
