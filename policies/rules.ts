@@ -155,8 +155,9 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
         },
         { action: 'rotate_signing_key', subject: 'AuditEvent', reason: 'superadmin.audit_key_rotation' },
         { action: 'read', subject: 'Alert', reason: 'superadmin.alerts_read' },
+        { action: 'acknowledge', subject: 'Alert', conditions: { status: 'open' }, reason: 'superadmin.alerts_handle' },
         {
-          action: ['acknowledge', 'resolve'],
+          action: 'resolve',
           subject: 'Alert',
           conditions: { status: { in: ['open', 'acknowledged'] } },
           reason: 'superadmin.alerts_handle',
@@ -213,12 +214,8 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
         },
         { action: 'read', subject: 'ApprovalRequest', conditions: { requesterId: self }, reason: 'admin.own_approval_requests' },
         { action: 'read', subject: 'Alert', reason: 'admin.alerts_read' },
-        {
-          action: ['acknowledge', 'resolve'],
-          subject: 'Alert',
-          conditions: { status: { in: ['open', 'acknowledged'] } },
-          reason: 'admin.alerts_handle',
-        },
+        { action: 'acknowledge', subject: 'Alert', conditions: { status: 'open' }, reason: 'admin.alerts_handle' },
+        { action: 'resolve', subject: 'Alert', conditions: { status: { in: ['open', 'acknowledged'] } }, reason: 'admin.alerts_handle' },
         {
           action: 'cancel',
           subject: 'ApprovalRequest',

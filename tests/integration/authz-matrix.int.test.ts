@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { beginStepUpAction } from '@/app/(console)/_actions/begin-step-up';
 import { completeStepUpAction } from '@/app/(console)/_actions/complete-step-up';
 import { signOutAction } from '@/app/(console)/_actions/sign-out';
+import { acknowledgeAlertAction } from '@/app/(console)/alerts/_actions/acknowledge-alert';
+import { resolveAlertAction } from '@/app/(console)/alerts/_actions/resolve-alert';
 import { approveRequestAction } from '@/app/(console)/approvals/_actions/approve-request';
 import { cancelRequestAction } from '@/app/(console)/approvals/_actions/cancel-request';
 import { rejectRequestAction } from '@/app/(console)/approvals/_actions/reject-request';
@@ -136,6 +138,8 @@ const RECORD_ACTIONS: Record<string, ServerAction> = {
   'approval.approve': approveRequestAction,
   'approval.reject': rejectRequestAction,
   'approval.cancel': cancelRequestAction,
+  'alert.acknowledge': acknowledgeAlertAction,
+  'alert.resolve': resolveAlertAction,
 };
 
 /**
@@ -1091,6 +1095,44 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     };
   }
 
+  /** An alert in the scope's status ("an open alert", …): acknowledging or resolving it moves its status, with who and the note. */
+  async function alertTarget(op: OperationId, scope: MatrixScope, caller: Caller): Promise<Target> {
+    const status = (['open', 'acknowledged', 'resolved'] as const).find((st) => scope.name === `an ${st} alert`);
+    if (!status) throw new Error(`unknown alert scope: ${scope.name}`);
+    const at = new Date();
+    const alert = await h.db.alert.create({
+      data: {
+        rule: 'privilege.mass_change',
+        severity: 'critical',
+        dedupeKey: `actor:t25-${Math.random().toString(36).slice(2, 10)}`,
+        status,
+        summary: 'T25 matrix alert',
+        eventSeqs: '[]',
+        createdAt: at,
+        updatedAt: at,
+        ...(status === 'resolved' ? { resolvedAt: at } : {}),
+      },
+      select: { id: true },
+    });
+    const state = () =>
+      h.db.alert.findUniqueOrThrow({
+        where: { id: alert.id },
+        select: { status: true, acknowledgedById: true, acknowledgeNote: true, resolvedById: true, resolveNote: true },
+      });
+    return {
+      input: { id: alert.id, reason: REASON },
+      snapshot: state,
+      assertChanged: async (data) => {
+        expect(data).toBeNull();
+        expect(await state()).toMatchObject(
+          op === 'alert.acknowledge'
+            ? { status: 'acknowledged', acknowledgedById: caller.user!.id, acknowledgeNote: REASON }
+            : { status: 'resolved', resolvedById: caller.user!.id, resolveNote: REASON },
+        );
+      },
+    };
+  }
+
   async function targetFor(op: OperationId, scope: MatrixScope, column: MatrixPrincipal, caller: Caller, decision: MatrixDecision) {
     const def = operation(op);
     const expectSuccess = decision === 'step-up' || decision === 'allow';
@@ -1099,6 +1141,7 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     if (op.startsWith('config.apply')) return applyTarget(op, caller, decision);
     if (def.ability?.[1] === 'ConfigEntry') return configKeyTarget(op, scope, caller, expectSuccess);
     if (def.ability?.[1] === 'ApprovalRequest') return approvalTarget(op, scope, column, caller);
+    if (def.ability?.[1] === 'Alert') return alertTarget(op, scope, caller);
     if (def.target === 'draft') return def.ability?.[1] === 'AuditEvent' ? lookupTarget(caller) : inviteTarget(scope, caller);
     if (def.ability?.[1] === 'RoleState') return roleTarget(op, scope, expectSuccess);
     if (def.ability?.[1] === 'Session') return sessionTarget(scope, caller);
