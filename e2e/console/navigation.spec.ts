@@ -2,6 +2,7 @@ import { DEMO, demoUser, expect, signIn, test } from '../fixtures';
 
 /** The areas each seeded role must see — and no others. (Approvals may carry a count of waiting requests.) */
 const APPROVALS = /^Approvals(\s*\d+)?$/;
+const ALERTS = /^Alerts(\s*\d+)?$/;
 const EXPECTED: Record<keyof typeof DEMO, (string | RegExp)[]> = {
   superadmin: [
     'Overview',
@@ -9,6 +10,7 @@ const EXPECTED: Record<keyof typeof DEMO, (string | RegExp)[]> = {
     'Sessions',
     'Tickets',
     'Audit trail',
+    ALERTS,
     'Configuration',
     APPROVALS,
     'Roles',
@@ -21,13 +23,14 @@ const EXPECTED: Record<keyof typeof DEMO, (string | RegExp)[]> = {
     'Sessions',
     'Tickets',
     'Audit trail',
+    ALERTS,
     'Configuration',
     APPROVALS,
     'Roles',
     'My sessions',
     'Account security',
   ],
-  auditor: ['Overview', 'Audit trail', 'Configuration', APPROVALS, 'Roles', 'My sessions', 'Account security'],
+  auditor: ['Overview', 'Audit trail', ALERTS, 'Configuration', APPROVALS, 'Roles', 'My sessions', 'Account security'],
   support: ['Overview', 'Tickets', 'Roles', 'My sessions', 'Account security'],
 };
 const FORBIDDEN: Record<keyof typeof DEMO, string[]> = {
