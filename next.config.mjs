@@ -14,7 +14,7 @@ const nextConfig = {
   reactStrictMode: true,
   distDir: process.env.NEXT_DIST_DIR || '.next',
   env: { WARDEN_E2E_BUILD: process.env.WARDEN_E2E_BUILD === '1' ? '1' : '' },
-  serverExternalPackages: ['better-sqlite3', '@node-rs/argon2', 'pino', 'pg'],
+  serverExternalPackages: ['better-sqlite3', '@node-rs/argon2', 'pino', 'pg', 'prom-client'],
   experimental: {
     serverActions: { bodySizeLimit: '1mb' },
   },

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { now } from '@/lib/clock';
 import type { Tx } from '@/lib/db/client';
+import { observeAuditAppend } from '@/lib/monitoring/metrics';
 import { canonicalize, CanonicalJsonError, hasLoneSurrogate } from './canonical-json';
 import { computeEventHash, GENESIS_HASH, type AuditEventFields } from './hash';
 
@@ -174,6 +175,15 @@ export async function lockAuditChain(tx: Tx): Promise<void> {
  * @throws AuditAppendError for invalid input or a missing lock row; database errors as they are.
  */
 export async function appendAuditEvent(tx: Tx, input: AuditEventInput, options: AppendOptions = {}): Promise<AppendedAuditEvent> {
+  const startedAt = performance.now();
+  try {
+    return await appendUntimed(tx, input, options);
+  } finally {
+    observeAuditAppend(startedAt);
+  }
+}
+
+async function appendUntimed(tx: Tx, input: AuditEventInput, options: AppendOptions): Promise<AppendedAuditEvent> {
   const parsed = AuditEventInputSchema.safeParse(input);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
