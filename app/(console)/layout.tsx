@@ -2,10 +2,11 @@ import type { ReactNode } from 'react';
 import { RoleBadge } from '@/components/ui/badge';
 import { mustEnrol, requireViewer } from '@/lib/auth/viewer';
 import { setting } from '@/lib/config/settings';
+import { activeAlertCount } from '@/lib/dal/alerts';
 import { pendingApprovalCount } from '@/lib/dal/approvals';
 import { POLICY_VERSION, POLICY_VERSION_SHORT } from '@/lib/policy-version';
-import { areasFor } from '@/policies/navigation';
-import { NavLinks } from './_components/nav-links';
+import { areasFor, type AreaId } from '@/policies/navigation';
+import { NavLinks, type NavBadge } from './_components/nav-links';
 import { SignOutButton } from './_components/sign-out-button';
 
 /**
@@ -16,9 +17,17 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const viewer = await requireViewer({ allowUnenrolled: true });
   // Until a second factor is enrolled, only the security page is reachable (and listed).
   const areas = mustEnrol(viewer) ? areasFor(viewer.role).filter((a) => a.id === 'security') : areasFor(viewer.role);
-  // The Approvals link carries how many requests the viewer could decide now.
-  const waiting = areas.some((a) => a.id === 'approvals') ? await pendingApprovalCount(viewer) : 0;
-  const links = areas.map((a) => ({ href: a.href, label: a.label, ...(a.id === 'approvals' ? { waiting } : {}) }));
+  // Some links carry a count: Approvals, the requests the viewer could decide now; Alerts, the open alerts.
+  const has = (id: AreaId) => areas.some((a) => a.id === id);
+  const [waiting, open] = await Promise.all([
+    has('approvals') ? pendingApprovalCount(viewer) : 0,
+    has('alerts') ? activeAlertCount(viewer) : 0,
+  ]);
+  const badges: Partial<Record<AreaId, NavBadge>> = {
+    approvals: { count: waiting, noun: 'waiting' },
+    alerts: { count: open, noun: 'open' },
+  };
+  const links = areas.map((a) => ({ href: a.href, label: a.label, badge: badges[a.id] }));
   // The console banner (configuration key console.banner): plain text, shown when set.
   const banner = await setting('console.banner');
   return (

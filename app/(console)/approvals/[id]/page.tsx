@@ -10,10 +10,10 @@ import { now } from '@/lib/clock';
 import { getApproval } from '@/lib/dal/approvals';
 import { viewerTimeZone } from '@/lib/request/time-zone';
 import { RecordIdSchema } from '@/lib/validation/users';
-import { absoluteTime } from '../_components/approval-format';
+import { absoluteTime } from '@/components/ui/relative-time';
 import { TierBadge } from '@/components/ui/tier-badge';
 import { ApprovalStatusBadge } from '../_components/approval-status-badge';
-import { RelativeTime } from '../_components/approval-time';
+import { RelativeTime } from '@/components/ui/relative-time';
 import { ApprovalTimeline } from '../_components/approval-timeline';
 import { DecisionPanel } from '../_components/decision-panel';
 

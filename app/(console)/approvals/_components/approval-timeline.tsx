@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { showControlCharacters } from '@/lib/audit/display';
 import type { ApprovalDetailDTO } from '@/lib/dal/approvals';
 import { APPROVAL_STATUS_LABELS } from './approval-format';
-import { RelativeTime } from './approval-time';
+import { RelativeTime } from '@/components/ui/relative-time';
 
 const DECIDED_BY: Partial<Record<ApprovalDetailDTO['status'], string>> = {
   approved: 'Approved',

@@ -4,7 +4,7 @@ import { RoleBadge } from '@/components/ui/badge';
 import { showControlCharacters } from '@/lib/audit/display';
 import type { ApprovalRowDTO } from '@/lib/dal/approvals';
 import { ApprovalStatusBadge } from './approval-status-badge';
-import { RelativeTime } from './approval-time';
+import { RelativeTime } from '@/components/ui/relative-time';
 
 const HEADERS = ['Request', 'Requested by', 'Reason', 'Age', 'Expires', 'Status'];
 

@@ -8,7 +8,7 @@ import { useStepUp } from '../../_components/use-step-up';
 import { approveRequestAction } from '../_actions/approve-request';
 import { cancelRequestAction } from '../_actions/cancel-request';
 import { rejectRequestAction } from '../_actions/reject-request';
-import { NoteDialog } from './note-dialog';
+import { NoteDialog } from '@/components/note-dialog';
 
 type Failure = ActionFailure | { ok: false; code: 'CANCELLED'; message: string };
 type Notice = { tone: 'success' | 'warning' | 'error'; text: string };
