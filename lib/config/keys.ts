@@ -119,7 +119,10 @@ export const WorkingHoursSchema = z
     ),
     roles: z.partialRecord(
       z.enum(['superadmin', 'admin', 'auditor', 'support']),
-      z.object({ days: z.array(z.number().int().min(1).max(7)).min(1).max(7), from: HHMM, to: HHMM }).strict(),
+      z
+        .object({ days: z.array(z.number().int().min(1).max(7)).min(1).max(7), from: HHMM, to: HHMM })
+        .strict()
+        .refine((h) => h.from !== h.to, { error: 'The hours start and end at the same time; leave the role out to allow any time.' }),
     ),
   })
   .strict();

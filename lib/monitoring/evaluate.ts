@@ -121,11 +121,13 @@ async function evaluateFrom(client: Db, throughSeq: number): Promise<EvaluationR
         : (
             await client.auditEvent.findMany({
               where: { seq: { lte: throughSeq }, ts: { gte: new Date(from.getTime() - lookbackMinutes(thresholds) * 60_000) } },
-              orderBy: { seq: 'asc' },
+              // The newest context matters most for the windows: the latest 50,000, put back in order.
+              orderBy: { seq: 'desc' },
               take: 50_000,
               select: EVENT_SELECT,
             })
           )
+            .reverse()
             .map(toEvent)
             .filter(isWindowEvent);
     candidates = await evaluateRules([...context, ...fresh], throughSeq, {
@@ -168,6 +170,11 @@ async function recordCandidate(tx: Tx, c: AlertCandidate, webhook: string): Prom
     const known = new Set<number>(JSON.parse(open.eventSeqs) as number[]);
     const added = c.seqs.filter((s) => !known.has(s));
     if (added.length === 0 && c.seqs.length > 0) return { id: open.id, created: false };
+    if (c.seqs.length === 0) {
+      // A condition without events (an overdue checkpoint) still holds: keep the alert current, do not count runs.
+      await tx.alert.update({ where: { id: open.id }, data: { summary: c.summary, updatedAt: at } });
+      return { id: open.id, created: false };
+    }
     const seqs = [...known, ...added].sort((a, b) => a - b).slice(-MAX_SEQS);
     await tx.alert.update({
       where: { id: open.id },

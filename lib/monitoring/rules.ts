@@ -236,10 +236,12 @@ export async function evaluateRules(events: MonitorEvent[], fromSeq: number, ctx
 
   // Sign-in failure spikes: per account, per address, overall.
   const s = t.signInFailures;
+  // The account: the user the attempt named, or (an unknown address) the keyed digest sign-in records as details.email.
   const account = (e: MonitorEvent) =>
     e.targetType === 'User' && e.targetId
       ? e.targetId
-      : (e.actorId ?? (typeof e.details.emailDigest === 'string' ? e.details.emailDigest : null));
+      : (e.actorId ??
+        (typeof e.details.email === 'string' ? e.details.email : typeof e.details.emailDigest === 'string' ? e.details.emailDigest : null));
   for (const [key, list] of overThreshold(events, fromSeq, isSignInFailure, account, s.perAccount, s.windowMinutes)) {
     out.push({
       rule: 'auth.sign_in_failures',
