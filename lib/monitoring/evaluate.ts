@@ -54,13 +54,13 @@ function toEvent(r: Row): MonitorEvent {
 }
 
 /** Takes the evaluation lease (one instance at a time); null if another instance holds it. */
-async function takeLease(client: Db, owner: string): Promise<{ throughSeq: number } | null> {
+async function takeLease(client: Db, owner: string): Promise<{ throughSeq: number; startedAt: Date | null } | null> {
   const at = now();
   const existing = await client.monitorState.findUnique({ where: { id: STATE_ID } });
   if (!existing) {
     const head = await client.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
     try {
-      await client.monitorState.create({ data: { id: STATE_ID, throughSeq: head?.seq ?? 0, updatedAt: at } });
+      await client.monitorState.create({ data: { id: STATE_ID, throughSeq: head?.seq ?? 0, updatedAt: at, startedAt: at } });
     } catch {
       // Another instance created it first.
     }
@@ -71,7 +71,7 @@ async function takeLease(client: Db, owner: string): Promise<{ throughSeq: numbe
   });
   if (taken.count !== 1) return null;
   const state = await client.monitorState.findUniqueOrThrow({ where: { id: STATE_ID } });
-  return { throughSeq: state.throughSeq };
+  return { throughSeq: state.throughSeq, startedAt: state.startedAt };
 }
 
 async function releaseLease(client: Db, owner: string) {
@@ -92,13 +92,13 @@ export async function evaluateAnomalies(client?: Db): Promise<EvaluationResult> 
   const lease = await takeLease(c, owner);
   if (!lease) return { evaluated: 0, raised: [], updated: [] };
   try {
-    return await evaluateFrom(c, lease.throughSeq);
+    return await evaluateFrom(c, lease.throughSeq, lease.startedAt);
   } finally {
     await releaseLease(c, owner);
   }
 }
 
-async function evaluateFrom(client: Db, throughSeq: number): Promise<EvaluationResult> {
+async function evaluateFrom(client: Db, throughSeq: number, startedAt: Date | null): Promise<EvaluationResult> {
   const thresholds = await settingIn(client, 'alerts.thresholds');
   const workingHours = await settingIn(client, 'alerts.working_hours');
   const fresh = (
@@ -134,7 +134,11 @@ async function evaluateFrom(client: Db, throughSeq: number): Promise<EvaluationR
       thresholds,
       workingHours,
       now: at,
-      checkpoint: { lastTs: checkpoint?.ts ?? null, oldestUncoveredTs: uncovered?.ts ?? null },
+      // Waiting counts from when monitoring started at the earliest: imported or seeded history is not "overdue".
+      checkpoint: {
+        lastTs: checkpoint?.ts ?? null,
+        oldestUncoveredTs: uncovered ? new Date(Math.max(uncovered.ts.getTime(), startedAt?.getTime() ?? 0)) : null,
+      },
       signInHistory: async (actorId, ip, userAgent, beforeSeq) => {
         const base = { actorId, operation: 'auth.sign_in', outcome: 'success', seq: { lt: beforeSeq } };
         const any = await client.auditEvent.findFirst({ where: base, select: { seq: true } });

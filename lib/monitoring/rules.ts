@@ -306,7 +306,7 @@ export async function evaluateRules(events: MonitorEvent[], fromSeq: number, ctx
           rule: 'auth.new_privileged_source',
           severity: 'high',
           dedupeKey: `event:${e.seq}`,
-          summary: `A ${e.actorRole} signed in from ${what}.`,
+          summary: `${e.actorRole === 'admin' ? 'An' : 'A'} ${e.actorRole} signed in from ${what}.`,
           actorId: e.actorId,
           seqs: [e.seq],
         });
@@ -326,7 +326,7 @@ export async function evaluateRules(events: MonitorEvent[], fromSeq: number, ctx
         rule: 'activity.outside_hours',
         severity: 'medium',
         dedupeKey: `actor:${e.actorId}:${day}`,
-        summary: `A ${e.actorRole} was active outside working hours (${e.operation}).`,
+        summary: `${e.actorRole === 'admin' || e.actorRole === 'auditor' ? 'An' : 'A'} ${e.actorRole} was active outside working hours (${e.operation}).`,
         actorId: e.actorId,
         seqs: [e.seq],
       });

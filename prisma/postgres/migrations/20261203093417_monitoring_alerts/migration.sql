@@ -48,6 +48,7 @@ CREATE TABLE "MonitorState" (
     "leaseUntil" TIMESTAMP(3),
     "leaseOwner" TEXT,
     "updatedAt" TIMESTAMP(3) NOT NULL,
+    "startedAt" TIMESTAMP(3),
 
     CONSTRAINT "MonitorState_pkey" PRIMARY KEY ("id")
 );

@@ -44,7 +44,8 @@ CREATE TABLE "MonitorState" (
     "throughSeq" INTEGER NOT NULL DEFAULT 0,
     "leaseUntil" DATETIME,
     "leaseOwner" TEXT,
-    "updatedAt" DATETIME NOT NULL
+    "updatedAt" DATETIME NOT NULL,
+    "startedAt" DATETIME
 );
 
 -- CreateIndex
