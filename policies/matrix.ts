@@ -168,6 +168,13 @@ const ALERT_SCOPES: MatrixScope[] = ['open', 'acknowledged', 'resolved'].map((st
   before: () => ({ id: 'al1', status, rule: 'privilege.mass_change', severity: 'critical' }),
 }));
 
+const INCIDENT_SCOPES: MatrixScope[] = ['open', 'contained', 'closed'].map((status) => ({
+  name: `a${status === 'open' ? 'n' : ''} ${status} incident`,
+  targetRole: null,
+  self: false,
+  before: () => ({ id: 'in1', status, severity: 'high' }),
+}));
+
 /** The scopes in which an operation is decided. */
 export function scopesFor(op: OperationDefinition): MatrixScope[] {
   if (op.id.startsWith('config.apply')) {
@@ -177,12 +184,21 @@ export function scopesFor(op: OperationDefinition): MatrixScope[] {
   if (op.ability?.[1] === 'ConfigEntry') return CONFIG_TIER_SCOPES;
   if (op.ability?.[1] === 'ApprovalRequest') return APPROVAL_SCOPES;
   if (op.ability?.[1] === 'Alert') return ALERT_SCOPES;
+  if (op.ability?.[1] === 'Incident' && op.target === 'record') return INCIDENT_SCOPES;
   if (op.target === 'none') return [{ name: 'public', targetRole: null, self: false, before: () => ({}) }];
   if (op.target === 'self') return [{ name: 'own account', targetRole: null, self: true, before: selfUser }];
   if (op.target === 'draft')
     return op.ability?.[1] === 'User'
       ? DRAFT_USER_SCOPES
-      : [{ name: 'the whole trail', targetRole: null, self: false, before: () => ({}) }];
+      : [
+          {
+            name:
+              op.ability?.[1] === 'Incident' ? 'a new incident' : op.ability?.[1] === 'AuditEvent' ? 'the whole trail' : 'every account',
+            targetRole: null,
+            self: false,
+            before: () => ({}),
+          },
+        ];
   if (op.id === 'user.role_change') return roleChangeScopes(false);
   if (op.id === 'user.role_grant_privileged') return roleChangeScopes(true);
   const subject = op.ability?.[1];
@@ -282,6 +298,7 @@ const READ_SCOPES: { subject: PolicySubject; action: PolicyAction; name: string;
   { subject: 'ConfigEntry', action: 'update', name: 'sensitive configuration', record: () => ({ tier: 'sensitive' }) },
   { subject: 'ConfigEntry', action: 'update', name: 'critical configuration', record: () => ({ tier: 'critical' }) },
   { subject: 'Alert', action: 'read', name: 'alerts', record: () => ({ status: 'open' }) },
+  { subject: 'Incident', action: 'read', name: 'incidents', record: () => ({ status: 'open' }) },
   { subject: 'ApprovalRequest', action: 'read', name: 'own approval requests', record: (p) => approvalRequest(p.id, 'pending') },
   { subject: 'ApprovalRequest', action: 'read', name: 'others’ approval requests', record: () => approvalRequest(OTHER_ID, 'pending') },
 ];

@@ -12,6 +12,7 @@ export const AREAS = [
   { id: 'tickets', href: '/tickets', label: 'Tickets', roles: ['superadmin', 'admin', 'support'] },
   { id: 'audit', href: '/audit', label: 'Audit trail', roles: ['superadmin', 'admin', 'auditor'] },
   { id: 'alerts', href: '/alerts', label: 'Alerts', roles: ['superadmin', 'admin', 'auditor'] },
+  { id: 'incidents', href: '/incidents', label: 'Incidents', roles: ['superadmin', 'admin', 'auditor'] },
   { id: 'config', href: '/config', label: 'Configuration', roles: ['superadmin', 'admin', 'auditor'] },
   { id: 'approvals', href: '/approvals', label: 'Approvals', roles: ['superadmin', 'admin', 'auditor'] },
   { id: 'roles', href: '/roles', label: 'Roles', roles: ['superadmin', 'admin', 'auditor', 'support'] },

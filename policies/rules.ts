@@ -51,9 +51,13 @@ export type PolicyAction =
   | 'cancel'
   | 'rotate_signing_key'
   | 'acknowledge'
-  | 'resolve';
+  | 'resolve'
+  | 'close'
+  | 'revoke_all'
+  | 'lockdown';
 
-export type PolicySubject = 'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry' | 'ApprovalRequest' | 'Alert';
+export type PolicySubject =
+  'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry' | 'ApprovalRequest' | 'Alert' | 'Incident' | 'SystemState';
 
 /** The viewer as the policy sees it: identity, role and state, all read from the database. */
 export interface Principal {
@@ -162,6 +166,16 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           conditions: { status: { in: ['open', 'acknowledged'] } },
           reason: 'superadmin.alerts_handle',
         },
+        { action: ['read', 'create'], subject: 'Incident', reason: 'superadmin.incidents' },
+        {
+          action: ['update', 'close'],
+          subject: 'Incident',
+          conditions: { status: { in: ['open', 'contained'] } },
+          reason: 'superadmin.incidents',
+        },
+        // Containment that reaches every account: only superadmins.
+        { action: 'revoke_all', subject: 'Session', reason: 'superadmin.revoke_all_sessions' },
+        { action: 'lockdown', subject: 'SystemState', reason: 'superadmin.lockdown' },
         { action: 'read', subject: 'Ticket', reason: 'superadmin.tickets_read' },
         {
           action: ['assign', 'comment', 'set_status'],
@@ -216,6 +230,13 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
         { action: 'read', subject: 'Alert', reason: 'admin.alerts_read' },
         { action: 'acknowledge', subject: 'Alert', conditions: { status: 'open' }, reason: 'admin.alerts_handle' },
         { action: 'resolve', subject: 'Alert', conditions: { status: { in: ['open', 'acknowledged'] } }, reason: 'admin.alerts_handle' },
+        { action: ['read', 'create'], subject: 'Incident', reason: 'admin.incidents' },
+        {
+          action: ['update', 'close'],
+          subject: 'Incident',
+          conditions: { status: { in: ['open', 'contained'] } },
+          reason: 'admin.incidents',
+        },
         {
           action: 'cancel',
           subject: 'ApprovalRequest',
@@ -235,6 +256,7 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
         { action: 'read', subject: 'ConfigEntry', reason: 'auditor.config_read' },
         { action: 'read', subject: 'ApprovalRequest', reason: 'auditor.approvals_read' },
         { action: 'read', subject: 'Alert', reason: 'auditor.alerts_read' },
+        { action: 'read', subject: 'Incident', reason: 'auditor.incidents_read' },
       );
       break;
     case 'support': {

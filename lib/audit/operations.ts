@@ -91,6 +91,13 @@ export const AUDIT_OPERATIONS = {
     'A request was voided because what it would change moved since it was frozen (another change to the same record or key), or its change set was edited.',
   'approval.execute':
     'An approved request could not run (failure, with the reason: the requester lost the right, or the record changed); success is the operation’s own event.',
+  'incident.open': 'An incident was opened (from an alert or by hand); details carry the sealed audit head and checkpoint.',
+  'incident.note': 'A note was added to an incident (details: its length; the text is on the incident).',
+  'incident.link_alert': 'An alert was linked to an incident.',
+  'incident.set_status': 'An incident was marked contained, or open again.',
+  'incident.close': 'An incident was closed with its post-incident review; details carry the sealed audit head and checkpoint.',
+  'session.revoke_all': 'Containment: every session of every user except the actor’s own was ended.',
+  'system.lockdown': 'Containment: lockdown was turned on (with its mode) or off.',
   'alert.raise':
     'An anomaly rule raised an alert (actor: system); target is the alert, details name the rule, severity and the events that triggered it.',
   'alert.acknowledge': 'Someone acknowledged an alert (they are looking into it), with an optional note.',

@@ -17,7 +17,8 @@ export type SignInRefusal =
   | 'account_suspended'
   | 'account_disabled'
   | 'not_console_role'
-  | 'role_suspended';
+  | 'role_suspended'
+  | 'lockdown';
 
 export interface VerifiedUser {
   id: string;
@@ -116,7 +117,13 @@ export async function refusalFor(role: string, status: string): Promise<SignInRe
   if (!isConsoleRole(role)) return 'not_console_role';
   const client = await db();
   const state = await client.roleState.findUnique({ where: { role }, select: { suspended: true } });
-  return state?.suspended ? 'role_suspended' : null;
+  if (state?.suspended) return 'role_suspended';
+  // Lockdown in sign-out mode: only superadmins may sign in.
+  if (role !== 'superadmin') {
+    const lockdown = await client.systemState.findUnique({ where: { id: 'lockdown' }, select: { enabled: true, mode: true } });
+    if (lockdown?.enabled && lockdown.mode === 'sign_out') return 'lockdown';
+  }
+  return null;
 }
 
 type Outcome = 'success' | 'denied' | 'failure';

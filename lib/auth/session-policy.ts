@@ -13,7 +13,14 @@ export const SUPERADMIN_IDLE_TIMEOUT_MS = 15 * 60 * 1000;
 export const TOUCH_INTERVAL_MS = 15 * 1000;
 
 export type SessionEndReason =
-  'revoked' | 'expired_absolute' | 'expired_idle' | 'user_inactive' | 'role_suspended' | 'session_version' | 'not_console_role';
+  | 'revoked'
+  | 'expired_absolute'
+  | 'expired_idle'
+  | 'user_inactive'
+  | 'role_suspended'
+  | 'session_version'
+  | 'not_console_role'
+  | 'lockdown';
 
 export interface SessionFacts {
   authTime: Date;
@@ -68,6 +75,8 @@ export function evaluateSession(input: {
   consoleRole: boolean;
   now: Date;
   limits?: SessionLimits;
+  /** Lockdown in sign-out mode is on: every session but a superadmin's ends. */
+  lockdownSignOut?: boolean;
 }): { valid: true } | { valid: false; reason: SessionEndReason } {
   const { session, user, now } = input;
   const t = now.getTime();
@@ -81,6 +90,7 @@ export function evaluateSession(input: {
   if (!input.consoleRole) return { valid: false, reason: 'not_console_role' };
   if (input.roleSuspended) return { valid: false, reason: 'role_suspended' };
   if (session.sessionVersion !== user.sessionVersion) return { valid: false, reason: 'session_version' };
+  if (input.lockdownSignOut && user.role !== 'superadmin') return { valid: false, reason: 'lockdown' };
   return { valid: true };
 }
 

@@ -67,6 +67,7 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
     consoleRole: isConsoleRole(row.user.role),
     now: at,
     limits: await sessionLimits(),
+    lockdownSignOut: await lockdownSignsOut(client),
   });
   if (!verdict.valid) {
     if (!row.revokedAt) await endSession(row.id, row.user, verdict.reason);
@@ -143,4 +144,10 @@ async function sessionLimits(): Promise<SessionLimits> {
     idleMs: s['session.idle_timeout'],
     superadminIdleMs: s['session.superadmin_idle_timeout'],
   };
+}
+
+/** Whether lockdown is on in sign-out mode (read on every request: it must hold at once on every instance). */
+async function lockdownSignsOut(client: Awaited<ReturnType<typeof db>>): Promise<boolean> {
+  const row = await client.systemState.findUnique({ where: { id: 'lockdown' }, select: { enabled: true, mode: true } });
+  return !!row?.enabled && row.mode === 'sign_out';
 }

@@ -25,6 +25,12 @@ export interface Authorization {
    * from the database, and the audit event carries the approval.
    */
   approval?: ApprovalExecution;
+  /**
+   * The incident this operation is done for (a containment action from the
+   * incident page): its audit event joins that incident's timeline, in the same
+   * transaction (lib/dal/audit-details.ts).
+   */
+  incidentId?: string | null;
 }
 
 /** The approval an execution runs under. */

@@ -7,6 +7,7 @@ import { spendStepUpProof } from '@/lib/auth/step-up-flow';
 import { getViewer, mustEnrol, type Viewer } from '@/lib/auth/viewer';
 import { now } from '@/lib/clock';
 import { requestApproval } from '@/lib/dal/approvals';
+import { lockdownState } from '@/lib/dal/containment';
 import { env } from '@/lib/env';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
@@ -109,6 +110,13 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
         );
       }
 
+      if (!op.readOnly && viewer.role !== 'superadmin' && !LOCKDOWN_EXEMPT.has(spec.op) && (await lockdownState()).enabled) {
+        return deny(
+          'FORBIDDEN',
+          'lockdown',
+          'The console is in lockdown: only superadmins can change anything until it is lifted. You can still read and sign out.',
+        );
+      }
       const ability = abilityFor(viewer);
       const checked = await checkAbility(op, spec, input, viewer, ability);
       denial = { ...denial, target: checked.targetRef, rule: checked.rule };
@@ -151,6 +159,7 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
         ticketRef: given.ticketRef,
         target: checked.record,
         steppedUp,
+        incidentId: incidentOf(input),
       };
       if (op.approval === 'two-person') {
         // Never run here: the exact operation and input are frozen as a request
@@ -241,3 +250,13 @@ async function auditDenial(note: DenialNote & { reasonCode: string }) {
 function errorSummary(error: unknown) {
   return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { value: String(error) };
 }
+
+/** The incident an input names (optional `incidentId` of containment inputs), if any. */
+function incidentOf(input: unknown): string | null {
+  if (typeof input !== 'object' || input === null) return null;
+  const id = (input as { incidentId?: unknown }).incidentId;
+  return typeof id === 'string' && id.length > 0 ? id : null;
+}
+
+/** What anyone may still do during a lockdown: leave, and end their own sessions. */
+const LOCKDOWN_EXEMPT: ReadonlySet<string> = new Set(['auth.sign_out', 'session.revoke_own', 'session.revoke_own_others']);

@@ -5,6 +5,7 @@ import type { Tx } from '@/lib/db';
 import type { AuditOperation } from '@/lib/audit/append';
 import { recordAudit } from '@/lib/audit/record';
 import type { ApprovalExecution, Authorization } from '@/lib/authz/authorization';
+import { decideOn } from '@/policies/ability';
 
 /**
  * Appends the success event of an authorized operation in the caller's
@@ -19,6 +20,7 @@ export function recordAuthorized(
 ) {
   const evidence = { ...(authz.ticketRef ? { ticketRef: authz.ticketRef } : {}), stepUp: authz.steppedUp };
   if (authz.approval) return recordApprovedExecution(tx, authz, authz.approval, event, evidence);
+  if (authz.incidentId) return recordForIncident(tx, authz, authz.incidentId, event, evidence);
   return recordAudit(tx, {
     actor: { id: authz.viewer.userId, role: authz.viewer.role, sessionId: authz.viewer.sessionId },
     // Every catalog operation is also in the audit catalogue (policies/matrix.test.ts).
@@ -29,6 +31,46 @@ export function recordAuthorized(
     decision: authz.rule,
     details: { ...evidence, ...event.details },
   });
+}
+
+/**
+ * The event of an operation done for an incident: it joins the incident's
+ * timeline in the same transaction. The incident must be open (or contained)
+ * and the actor allowed to work on it; otherwise nothing is done.
+ */
+async function recordForIncident(
+  tx: Tx,
+  authz: Authorization,
+  incidentId: string,
+  event: { target: { type: string; id: string } | null; details?: Record<string, unknown> },
+  evidence: Record<string, unknown>,
+) {
+  const incident = await tx.incident.findUnique({
+    where: { id: incidentId },
+    select: { id: true, status: true, severity: true, number: true },
+  });
+  if (!incident || incident.status === 'closed') {
+    throw new ActionError(
+      'CONFLICT',
+      'That incident is closed or does not exist, so this cannot be recorded against it. Nothing was changed.',
+    );
+  }
+  if (!decideOn(authz.ability, 'update', 'Incident', incident).allowed) {
+    throw new ActionError('FORBIDDEN', 'Your role cannot work on incidents. Nothing was changed.');
+  }
+  const appended = await recordAudit(tx, {
+    actor: { id: authz.viewer.userId, role: authz.viewer.role, sessionId: authz.viewer.sessionId },
+    operation: authz.op as AuditOperation,
+    target: event.target,
+    outcome: 'success',
+    reason: authz.reason,
+    decision: authz.rule,
+    details: { ...evidence, ...event.details, incident: { id: incident.id, number: incident.number } },
+  });
+  await tx.incidentLink.create({
+    data: { incidentId: incident.id, kind: 'event', eventSeq: appended.seq, authorId: authz.viewer.userId, createdAt: now() },
+  });
+  return appended;
 }
 
 /**

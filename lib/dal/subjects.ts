@@ -28,6 +28,8 @@ export async function unsafeLoadSubjectForDecision(type: PolicySubject, id: stri
     }
     case 'Ticket':
       return client.ticket.findUnique({ where: { id }, select: TICKET_DECISION_FIELDS });
+    case 'Incident':
+      return client.incident.findUnique({ where: { id }, select: { id: true, status: true, severity: true } });
     case 'Alert':
       return client.alert.findUnique({ where: { id }, select: { id: true, status: true, rule: true, severity: true } });
     case 'ApprovalRequest':

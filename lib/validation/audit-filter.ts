@@ -50,6 +50,8 @@ export const AUDIT_TARGET_TYPES = [
   'ApprovalRequest',
   'Alert',
   'AuditSigningKey',
+  'Incident',
+  'SystemState',
 ] as const;
 
 export const AUDIT_OPERATION_IDS = Object.keys(AUDIT_OPERATIONS) as [keyof typeof AUDIT_OPERATIONS, ...(keyof typeof AUDIT_OPERATIONS)[]];

@@ -7,7 +7,13 @@ import { ReasonFields } from './reason';
 export const RecordIdSchema = z.string({ error: 'Missing id.' }).regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'That id is not valid.' });
 
 /** Acting on one user: suspend, reactivate, disable, unlock, revoke their sessions. */
-export const UserTargetSchema = z.strictObject({ id: RecordIdSchema, ...ReasonFields });
+/**
+ * Containment actions can be done for an incident (from its page): the optional
+ * incidentId puts their audit event on that incident's timeline.
+ */
+export const IncidentRefFields = { incidentId: RecordIdSchema.optional() };
+
+export const UserTargetSchema = z.strictObject({ id: RecordIdSchema, ...ReasonFields, ...IncidentRefFields });
 export type UserTargetInput = z.input<typeof UserTargetSchema>;
 
 /**
@@ -43,11 +49,11 @@ export const InviteUserSchema = z.strictObject({
 export type InviteUserInput = z.input<typeof InviteUserSchema>;
 
 /** One session of another user. */
-export const SessionTargetSchema = z.strictObject({ id: RecordIdSchema, ...ReasonFields });
+export const SessionTargetSchema = z.strictObject({ id: RecordIdSchema, ...ReasonFields, ...IncidentRefFields });
 export type SessionTargetInput = z.input<typeof SessionTargetSchema>;
 
 /** A whole role (suspend or reactivate). */
-export const RoleTargetSchema = z.strictObject({ role: z.enum(ROLES, { error: 'Choose a role.' }), ...ReasonFields });
+export const RoleTargetSchema = z.strictObject({ role: z.enum(ROLES, { error: 'Choose a role.' }), ...ReasonFields, ...IncidentRefFields });
 export type RoleTargetInput = z.input<typeof RoleTargetSchema>;
 
 /** An invitation link's token: 43 base64url characters (256 bits). */
