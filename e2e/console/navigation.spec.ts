@@ -11,6 +11,7 @@ const EXPECTED: Record<keyof typeof DEMO, (string | RegExp)[]> = {
     'Tickets',
     'Audit trail',
     ALERTS,
+    'Incidents',
     'Configuration',
     APPROVALS,
     'Roles',
@@ -24,13 +25,14 @@ const EXPECTED: Record<keyof typeof DEMO, (string | RegExp)[]> = {
     'Tickets',
     'Audit trail',
     ALERTS,
+    'Incidents',
     'Configuration',
     APPROVALS,
     'Roles',
     'My sessions',
     'Account security',
   ],
-  auditor: ['Overview', 'Audit trail', ALERTS, 'Configuration', APPROVALS, 'Roles', 'My sessions', 'Account security'],
+  auditor: ['Overview', 'Audit trail', ALERTS, 'Incidents', 'Configuration', APPROVALS, 'Roles', 'My sessions', 'Account security'],
   support: ['Overview', 'Tickets', 'Roles', 'My sessions', 'Account security'],
 };
 const FORBIDDEN: Record<keyof typeof DEMO, string[]> = {
