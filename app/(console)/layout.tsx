@@ -4,6 +4,7 @@ import { mustEnrol, requireViewer } from '@/lib/auth/viewer';
 import { setting } from '@/lib/config/settings';
 import { activeAlertCount } from '@/lib/dal/alerts';
 import { pendingApprovalCount } from '@/lib/dal/approvals';
+import { lockdownState } from '@/lib/dal/containment';
 import { POLICY_VERSION, POLICY_VERSION_SHORT } from '@/lib/policy-version';
 import { areasFor, type AreaId } from '@/policies/navigation';
 import { NavLinks, type NavBadge } from './_components/nav-links';
@@ -29,7 +30,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   };
   const links = areas.map((a) => ({ href: a.href, label: a.label, badge: badges[a.id] }));
   // The console banner (configuration key console.banner): plain text, shown when set.
-  const banner = await setting('console.banner');
+  const [banner, lockdown] = await Promise.all([setting('console.banner'), lockdownState()]);
   return (
     <div className="flex min-h-screen">
       <aside className="flex w-60 shrink-0 flex-col bg-slate-900 px-3 py-4 text-slate-100">
@@ -54,6 +55,22 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         </div>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
+        {lockdown.enabled ? (
+          <p
+            role="status"
+            data-testid="lockdown-banner"
+            className="border-b border-red-200 bg-red-50 px-8 py-2 text-sm font-medium text-red-900"
+          >
+            Lockdown is on
+            {lockdown.since ? (
+              <>
+                {' since '}
+                <time dateTime={lockdown.since.toISOString()}>{lockdown.since.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>
+              </>
+            ) : null}{' '}
+            — only superadmins can change anything.
+          </p>
+        ) : null}
         {banner ? (
           <p data-testid="console-banner" className="border-b border-amber-200 bg-amber-50 px-8 py-2 text-sm font-medium text-amber-900">
             {banner}

@@ -11,14 +11,18 @@ interface Delivery {
 }
 
 /**
- * Issue 9: a superadmin learns of a mass permission change within a minute. One
- * admin changes six roles in under a minute (each change confirmed with a
- * passkey, as the console does); the scheduled evaluation raises one alert that
- * names the admin and links the six events; a superadmin sees it in Alerts,
- * acknowledges and resolves it (both audited); and a webhook receiver on this
+ * Issue 9: a superadmin learns of a mass permission change within a minute,
+ * contains it in one confirmed step, and the incident record reconstructs the
+ * story. One admin changes six roles in under a minute (each change confirmed
+ * with a passkey, as the console does); the scheduled evaluation raises one
+ * alert that names the admin and links the six events; a superadmin opens an
+ * incident from it and suspends the admin role from the incident page (step-up,
+ * reason); the admin's open browser is refused on its next action (T20); the
+ * incident's timeline holds the alert, its events and the containment; the
+ * alert is acknowledged and resolved (audited); and a webhook receiver on this
  * machine gets the alert, signed with the configured secret.
  */
-test('[MONITORING] six role changes in a minute by one admin raise an alert within a minute, delivered signed to the webhook', async ({
+test('[MONITORING] six role changes in a minute by one admin raise an alert within a minute; a superadmin opens an incident, suspends the admin role and the admin is locked out; the webhook got a signed payload', async ({
   page,
   browser,
 }) => {
@@ -102,7 +106,54 @@ test('[MONITORING] six role changes in a minute by one admin raise an alert with
     for (const c of changes) await expect(saPage.getByRole('link', { name: String(c.seq), exact: true }).first()).toBeVisible();
     await saPage.screenshot({ path: 'test-results/screens/alert-detail.png', fullPage: true });
 
+    // Contain it in one confirmed step: an incident from the alert, then the admin role suspended from the incident page.
+    await addPasskey(saPage, superadmin);
+    await saPage.goto(`/alerts/${alertId}`);
+    await saPage.getByRole('button', { name: 'Open incident', exact: true }).click();
+    const opening = saPage.getByRole('dialog');
+    await opening.getByRole('button', { name: 'Create incident' }).click();
+    await expect(saPage).toHaveURL(/\/incidents\/[A-Za-z0-9_-]+$/);
+    const incidentId = new URL(saPage.url()).pathname.split('/').pop()!;
+    await saPage.getByRole('button', { name: 'Suspend the admin role' }).click();
+    const containing = saPage.getByRole('dialog');
+    await containing.getByLabel(/^Reason/).fill('Contain the mass role change until the admin is reached');
+    await containing.getByRole('button', { name: 'Suspend role' }).click();
+    await expect(saPage.getByTestId('containment-outcome')).toContainText('Suspended the admin role');
+    expect((await db.roleState.findUniqueOrThrow({ where: { role: 'admin' } })).suspended).toBe(true);
+
+    // The admin's open browser is locked out on its next action and its next page.
+    const afterwards = await callAction(page.request, 'changeUserRoleAction', [{ id: members[0]!.id, role: 'member', reason: 'one more' }]);
+    expect(afterwards.code).toBe('UNAUTHENTICATED');
+    await page.goto('/users');
+    await expect(page).toHaveURL(/\/sign-in/);
+
+    // The incident reconstructs the story from the trail: the alert (with its six events), the opening, the containment.
+    await saPage.reload();
+    const timeline = saPage.getByTestId('timeline-entry');
+    await expect(timeline.filter({ hasText: 'Mass privilege changes' })).toHaveCount(1);
+    for (const c of changes) await expect(saPage.getByRole('link', { name: `Audit event #${c.seq}` }).first()).toBeVisible();
+    const links = await db.incidentLink.findMany({
+      where: { incidentId },
+      orderBy: { createdAt: 'asc' },
+      select: { kind: true, alertId: true, eventSeq: true },
+    });
+    const linkedEvents = await db.auditEvent.findMany({
+      where: { seq: { in: links.filter((l) => l.eventSeq !== null).map((l) => l.eventSeq!) } },
+      orderBy: { seq: 'asc' },
+      select: { operation: true, actorId: true },
+    });
+    expect(links.filter((l) => l.kind === 'alert').map((l) => l.alertId)).toEqual([alertId]);
+    expect(linkedEvents).toEqual([
+      { operation: 'incident.open', actorId: superadmin.id },
+      { operation: 'role.suspend', actorId: superadmin.id },
+    ]);
+    const incident = await db.incident.findUniqueOrThrow({ where: { id: incidentId } });
+    const headBefore = await db.auditEvent.findUniqueOrThrow({ where: { seq: incident.openHeadSeq } });
+    expect(incident.openHeadHash).toBe(headBefore.hash);
+    await saPage.screenshot({ path: 'test-results/screens/incident.png', fullPage: true });
+
     // Acknowledge, then resolve with a reason: both audited.
+    await saPage.goto(`/alerts/${alertId}`);
     await saPage.getByRole('button', { name: 'Acknowledge', exact: true }).click();
     const ack = saPage.getByRole('dialog');
     await ack
@@ -153,6 +204,8 @@ test('[MONITORING] six role changes in a minute by one admin raise an alert with
     });
     expect(verifyAuditChain().code).toBe(0);
   } finally {
+    // The admin role back in service (test cleanup, so the rest of the suite can use admins).
+    await db.roleState.updateMany({ where: { role: 'admin' }, data: { suspended: false, suspendedAt: null } });
     // Back to no webhook, so the rest of the suite delivers nothing.
     for (const s of settings) await db.configEntry.update({ where: { key: s.key }, data: { value: null, secretEnc: null } });
     await new Promise((resolve) => server.close(resolve));

@@ -9,6 +9,7 @@ import { requireArea } from '@/lib/authz/areas';
 import { now } from '@/lib/clock';
 import { setting } from '@/lib/config/settings';
 import { getAlert, type AlertDetailDTO } from '@/lib/dal/alerts';
+import { incidentsOfAlert } from '@/lib/dal/incidents';
 import { viewerTimeZone } from '@/lib/request/time-zone';
 import { RecordIdSchema } from '@/lib/validation/users';
 import { mayUseArea } from '@/policies/navigation';
@@ -16,6 +17,7 @@ import { AlertActions } from '../_components/alert-actions';
 import { AlertStatusBadge, SeverityBadge } from '../_components/alert-badges';
 import { AlertDeliveriesTable } from '../_components/alert-deliveries-table';
 import { AlertEventsTable } from '../_components/alert-events-table';
+import { OpenIncidentButton } from '../../incidents/_components/open-incident-button';
 import { RelativeTime } from '@/components/ui/relative-time';
 
 export const metadata: Metadata = { title: 'Alert' };
@@ -32,13 +34,25 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
   const viewer = await requireArea('alerts');
   const id = RecordIdSchema.safeParse((await params).id);
   if (!id.success) notFound();
-  const [alert, tz, webhookUrl] = await Promise.all([getAlert(viewer, id.data), viewerTimeZone(), setting('alerts.webhook_url')]);
+  const mayIncidents = mayUseArea(viewer.role, 'incidents');
+  const [alert, tz, webhookUrl, incidents] = await Promise.all([
+    getAlert(viewer, id.data),
+    viewerTimeZone(),
+    setting('alerts.webhook_url'),
+    mayIncidents ? incidentsOfAlert(viewer, id.data) : [],
+  ]);
   if (!alert) notFound();
   const a = alert;
   const at = now();
   const linkUsers = mayUseArea(viewer.role, 'users');
   // The raising event has no actor (the monitor records it): link it only for viewers who may read such events.
   const mayReadRaise = decide(abilityFor(viewer), 'read', 'AuditEvent', { actorId: null }).allowed;
+  const canOpenIncident = mayIncidents && decide(abilityFor(viewer), 'create', 'Incident', {}).allowed;
+  // The incident's title, prefilled: one line, no control characters, within the 200 the schema allows.
+  const incidentTitle = `${a.ruleTitle}: ${a.summary}`
+    .replace(/[\u0000-\u001f\u007f\s]+/g, ' ')
+    .slice(0, 200)
+    .trim();
 
   const person = (p: Person, fallback: string) =>
     p ? (
@@ -93,6 +107,12 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
           </section>
 
           <AlertActions id={a.id} canAcknowledge={a.canAcknowledge} canResolve={a.canResolve} />
+          {canOpenIncident ? (
+            <div className="flex flex-wrap items-center gap-3">
+              <OpenIncidentButton defaultTitle={incidentTitle} defaultSeverity={a.severity} alertId={a.id} />
+              <p className="text-sm text-slate-600">Track the response to this alert as an incident, with its timeline and containment.</p>
+            </div>
+          ) : null}
 
           <AlertEventsTable events={a.events} hidden={a.hiddenEvents} tz={tz} />
           <AlertDeliveriesTable deliveries={a.deliveries} webhookConfigured={!!webhookUrl} tz={tz} />
@@ -121,6 +141,25 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
                 <span>Audit event #{a.raisedSeq} (recorded by the monitor)</span>
               )}
             </Row>
+            {mayIncidents ? (
+              <Row label="Incidents" testId="alert-incidents">
+                {incidents.length === 0 ? (
+                  <span className="text-slate-500">None</span>
+                ) : (
+                  <ul className="space-y-1">
+                    {incidents.map((inc) => (
+                      <li key={inc.id}>
+                        <Link href={`/incidents/${inc.id}`} className="text-indigo-700 hover:underline">
+                          INC-{inc.number}
+                        </Link>{' '}
+                        <span className="break-words text-slate-700">{showControlCharacters(inc.title)}</span>{' '}
+                        <span className="text-xs text-slate-500">({inc.status})</span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </Row>
+            ) : null}
             <Handled label="Acknowledged" step={a.acknowledged} person={person} now={at} tz={tz} noteLabel="Note" />
             <Handled label="Resolved" step={a.resolved} person={person} now={at} tz={tz} noteLabel="Reason" />
           </dl>
