@@ -1,5 +1,6 @@
 import 'server-only';
 import { lockAuditChain } from '@/lib/audit/append';
+import { GENESIS_HASH } from '@/lib/audit/hash';
 import type { Viewer } from '@/lib/auth/viewer';
 import { abilityFor, decide, scopedWhere } from '@/lib/authz/ability';
 import type { Authorization } from '@/lib/authz/authorization';
@@ -30,7 +31,8 @@ export interface Seal {
 async function seal(tx: Tx): Promise<Seal> {
   const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
   const checkpoint = await tx.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
-  return { headSeq: head?.seq ?? 0, headHash: head?.hash ?? '', checkpointSeq: checkpoint?.seq ?? null };
+  // An empty trail's head is the genesis hash, the prevHash its first event will carry.
+  return { headSeq: head?.seq ?? 0, headHash: head?.hash ?? GENESIS_HASH, checkpointSeq: checkpoint?.seq ?? null };
 }
 
 /** Opens an incident (optionally from an alert, which is linked to it). */
@@ -248,7 +250,7 @@ export async function getIncident(viewer: Viewer, id: string): Promise<IncidentD
   const client = await db();
   const r = await client.incident.findFirst({
     where: scopedWhere(ability, 'read', 'Incident', { id }),
-    include: { links: { orderBy: { createdAt: 'asc' } } },
+    include: { links: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
   });
   if (!r) return null;
   const alertIds = r.links.filter((l) => l.kind === 'alert' && l.alertId).map((l) => l.alertId!);

@@ -9,6 +9,13 @@ import { signOutAction } from '@/app/(console)/_actions/sign-out';
 import { acknowledgeAlertAction } from '@/app/(console)/alerts/_actions/acknowledge-alert';
 import { resolveAlertAction } from '@/app/(console)/alerts/_actions/resolve-alert';
 import { approveRequestAction } from '@/app/(console)/approvals/_actions/approve-request';
+import { addIncidentNoteAction } from '@/app/(console)/incidents/_actions/add-incident-note';
+import { closeIncidentAction } from '@/app/(console)/incidents/_actions/close-incident';
+import { linkIncidentAlertAction } from '@/app/(console)/incidents/_actions/link-incident-alert';
+import { openIncidentAction } from '@/app/(console)/incidents/_actions/open-incident';
+import { revokeAllSessionsAction } from '@/app/(console)/incidents/_actions/revoke-all-sessions';
+import { setIncidentStatusAction } from '@/app/(console)/incidents/_actions/set-incident-status';
+import { setLockdownAction } from '@/app/(console)/incidents/_actions/set-lockdown';
 import { cancelRequestAction } from '@/app/(console)/approvals/_actions/cancel-request';
 import { rejectRequestAction } from '@/app/(console)/approvals/_actions/reject-request';
 import { authorizeKeyRotationAction } from '@/app/(console)/audit/_actions/authorize-key-rotation';
@@ -140,6 +147,13 @@ const RECORD_ACTIONS: Record<string, ServerAction> = {
   'approval.cancel': cancelRequestAction,
   'alert.acknowledge': acknowledgeAlertAction,
   'alert.resolve': resolveAlertAction,
+  'incident.open': openIncidentAction,
+  'incident.note': addIncidentNoteAction,
+  'incident.link_alert': linkIncidentAlertAction,
+  'incident.set_status': setIncidentStatusAction,
+  'incident.close': closeIncidentAction,
+  'session.revoke_all': revokeAllSessionsAction,
+  'system.lockdown': setLockdownAction,
 };
 
 /**
@@ -1133,6 +1147,217 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     };
   }
 
+  /** An alert row as the monitor would have raised it (for incidents to link). */
+  async function someAlert(): Promise<string> {
+    const at = new Date();
+    const alert = await h.db.alert.create({
+      data: {
+        rule: 'privilege.mass_change',
+        severity: 'critical',
+        dedupeKey: `actor:t25-${Math.random().toString(36).slice(2, 10)}`,
+        status: 'open',
+        summary: 'T25 matrix alert',
+        eventSeqs: '[]',
+        createdAt: at,
+        updatedAt: at,
+      },
+      select: { id: true },
+    });
+    return alert.id;
+  }
+
+  /** The latest successful event of `op` by the caller (the one the cell's call wrote). */
+  const lastSuccess = (op: OperationId, caller: Caller) =>
+    h.db.auditEvent.findFirstOrThrow({ where: { operation: op, actorId: caller.user!.id, outcome: 'success' }, orderBy: { seq: 'desc' } });
+
+  const INCIDENT_LINK_SELECT = { kind: true, alertId: true, eventSeq: true, note: true, authorId: true } as const;
+
+  /** incident.open: a new incident, found afterwards by its unique title; the audit head before its event is sealed into it. */
+  function newIncidentTarget(caller: Caller): Target {
+    const title = `T25 incident ${Math.random().toString(36).slice(2, 10)}`;
+    return {
+      input: { title, severity: 'high', reason: REASON },
+      snapshot: () => h.db.incident.count({ where: { title } }),
+      assertChanged: async (data) => {
+        const row = await h.db.incident.findFirstOrThrow({
+          where: { title },
+          include: { links: { select: INCIDENT_LINK_SELECT } },
+        });
+        expect(data).toEqual({ id: row.id, number: row.number });
+        const event = await lastSuccess('incident.open', caller);
+        expect(event).toMatchObject({ targetType: 'Incident', targetId: row.id });
+        expect(row).toMatchObject({
+          severity: 'high',
+          status: 'open',
+          ownerId: caller.user!.id,
+          openedById: caller.user!.id,
+          openHeadSeq: event.seq - 1,
+          openHeadHash: event.prevHash,
+        });
+        expect(row.links).toEqual([{ kind: 'event', alertId: null, eventSeq: event.seq, note: null, authorId: caller.user!.id }]);
+      },
+    };
+  }
+
+  const INCIDENT_REVIEW = {
+    whatHappened: 'The matrix closed this incident to check the decision.',
+    impact: 'None at all.',
+    followUps: 'Nothing to follow up.',
+  };
+
+  /** incident.note / link_alert / set_status / close: an incident in the scope's status ("an open incident", …), written directly. */
+  async function incidentTarget(op: OperationId, scope: MatrixScope, caller: Caller): Promise<Target> {
+    const status = (['open', 'contained', 'closed'] as const).find((st) => scope.name === `a${st === 'open' ? 'n' : ''} ${st} incident`);
+    if (!status) throw new Error(`unknown incident scope: ${scope.name}`);
+    const opener = await h.createUser({ role: 'admin' });
+    const at = new Date();
+    const last = await h.db.incident.findFirst({ orderBy: { number: 'desc' }, select: { number: true } });
+    const incident = await h.db.incident.create({
+      data: {
+        number: (last?.number ?? 0) + 1,
+        title: `T25 ${op} · ${scope.name}`,
+        severity: 'high',
+        status,
+        ownerId: opener.id,
+        openedById: opener.id,
+        openedAt: at,
+        openHeadSeq: 0,
+        openHeadHash: '',
+        updatedAt: at,
+        ...(status === 'closed'
+          ? { closedAt: at, closedById: opener.id, review: JSON.stringify(INCIDENT_REVIEW), closeHeadSeq: 0, closeHeadHash: '' }
+          : {}),
+      },
+      select: { id: true },
+    });
+    const id = incident.id;
+    let input: Record<string, unknown>;
+    switch (op) {
+      case 'incident.note':
+        input = { id, note: 'T25 matrix note' };
+        break;
+      case 'incident.link_alert':
+        input = { id, alertId: await someAlert() };
+        break;
+      case 'incident.set_status':
+        input = { id, status: status === 'contained' ? 'open' : 'contained', reason: REASON };
+        break;
+      case 'incident.close':
+        input = { id, ...INCIDENT_REVIEW };
+        break;
+      default:
+        throw new Error(`no incident input for ${op}`);
+    }
+    const snapshot = () =>
+      h.db.incident.findUniqueOrThrow({
+        where: { id },
+        select: {
+          status: true,
+          updatedAt: true,
+          closedAt: true,
+          closedById: true,
+          review: true,
+          closeHeadSeq: true,
+          closeHeadHash: true,
+          links: { select: INCIDENT_LINK_SELECT, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+        },
+      });
+    return {
+      input,
+      snapshot,
+      assertChanged: async (data) => {
+        expect(data).toBeNull();
+        const after = await snapshot();
+        const event = await lastSuccess(op, caller);
+        expect(event).toMatchObject({ targetType: 'Incident', targetId: id });
+        const eventLink = { kind: 'event', alertId: null, eventSeq: event.seq, note: null, authorId: caller.user!.id };
+        const by = caller.user!.id;
+        switch (op) {
+          case 'incident.note':
+            expect(after.status).toBe(status);
+            expect(after.links).toEqual([
+              { kind: 'note', alertId: null, eventSeq: null, note: 'T25 matrix note', authorId: by },
+              eventLink,
+            ]);
+            break;
+          case 'incident.link_alert':
+            expect(after.status).toBe(status);
+            expect(after.links).toEqual([{ kind: 'alert', alertId: input.alertId, eventSeq: null, note: null, authorId: by }, eventLink]);
+            break;
+          case 'incident.set_status':
+            expect(after.status).toBe(input.status);
+            expect(after.links).toEqual([eventLink]);
+            expect(JSON.parse(event.details)).toMatchObject({ before: status, after: input.status });
+            break;
+          case 'incident.close':
+            expect(after).toMatchObject({
+              status: 'closed',
+              closedAt: expect.any(Date),
+              closedById: by,
+              closeHeadSeq: event.seq - 1,
+              closeHeadHash: event.prevHash,
+            });
+            expect(JSON.parse(after.review!)).toEqual(INCIDENT_REVIEW);
+            expect(after.links).toEqual([eventLink]);
+            break;
+          default:
+            throw new Error(`no effect check for ${op}`);
+        }
+      },
+    };
+  }
+
+  /**
+   * session.revoke_all: bystanders with live sessions (a superadmin and a member).
+   * The snapshot is every live session but the caller's (a refused caller's own
+   * may be ended by the session check); success leaves only the caller's.
+   */
+  async function revokeAllTarget(caller: Caller): Promise<Target> {
+    const bystanders = [await h.caller('superadmin'), await h.caller('member')];
+    const live = () =>
+      h.db.session.findMany({
+        where: { revokedAt: null, ...(caller.sessionId ? { id: { not: caller.sessionId } } : {}) },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+      });
+    return {
+      input: { reason: REASON },
+      snapshot: live,
+      assertChanged: async (data) => {
+        expect(await live()).toEqual([]);
+        expect(await h.db.session.findUniqueOrThrow({ where: { id: caller.sessionId! }, select: { revokedAt: true } })).toEqual({
+          revokedAt: null,
+        });
+        for (const b of bystanders) {
+          expect(await h.db.session.findUniqueOrThrow({ where: { id: b.sessionId! }, select: { revokedReason: true } })).toEqual({
+            revokedReason: 'revoked_globally',
+          });
+        }
+        const event = await lastSuccess('session.revoke_all', caller);
+        expect(data).toEqual({ sessionsEnded: JSON.parse(event.details).sessionsEnded });
+        expect((data as { sessionsEnded: number }).sessionsEnded).toBeGreaterThanOrEqual(bystanders.length);
+      },
+    };
+  }
+
+  /** system.lockdown: turning it on (read-only); the cell's cleanup lifts it again. */
+  function lockdownTarget(caller: Caller): Target {
+    const state = () =>
+      h.db.systemState.findUnique({ where: { id: 'lockdown' }, select: { enabled: true, mode: true, byId: true, reason: true } });
+    return {
+      input: { enabled: true, mode: 'read_only', reason: REASON },
+      snapshot: state,
+      assertChanged: async (data) => {
+        expect(data).toEqual({ sessionsEnded: 0 });
+        expect(await state()).toEqual({ enabled: true, mode: 'read_only', byId: caller.user!.id, reason: REASON });
+        expect(JSON.parse((await lastSuccess('system.lockdown', caller)).details)).toMatchObject({
+          before: { enabled: false, mode: null },
+          after: { enabled: true, mode: 'read_only' },
+        });
+      },
+    };
+  }
+
   async function targetFor(op: OperationId, scope: MatrixScope, column: MatrixPrincipal, caller: Caller, decision: MatrixDecision) {
     const def = operation(op);
     const expectSuccess = decision === 'step-up' || decision === 'allow';
@@ -1142,6 +1367,9 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     if (def.ability?.[1] === 'ConfigEntry') return configKeyTarget(op, scope, caller, expectSuccess);
     if (def.ability?.[1] === 'ApprovalRequest') return approvalTarget(op, scope, column, caller);
     if (def.ability?.[1] === 'Alert') return alertTarget(op, scope, caller);
+    if (def.ability?.[1] === 'Incident') return def.target === 'draft' ? newIncidentTarget(caller) : incidentTarget(op, scope, caller);
+    if (op === 'session.revoke_all') return revokeAllTarget(caller);
+    if (op === 'system.lockdown') return lockdownTarget(caller);
     if (def.target === 'draft') return def.ability?.[1] === 'AuditEvent' ? lookupTarget(caller) : inviteTarget(scope, caller);
     if (def.ability?.[1] === 'RoleState') return roleTarget(op, scope, expectSuccess);
     if (def.ability?.[1] === 'Session') return sessionTarget(scope, caller);
@@ -1275,8 +1503,10 @@ describe.each(testProviders())('T25 authorization matrix through the real server
       // Every authorized operation's event records whether it was stepped up (lib/dal/audit-details.ts recordAuthorized).
       expect(JSON.parse(events[0]!.details)).toMatchObject({ stepUp: cell.decision === 'step-up' });
     } finally {
-      // Role states changed by the cell (the suspended-role column, role operations) are restored for the next one.
+      // Role states changed by the cell (the suspended-role column, role operations) are restored for the next one,
+      // and so is lockdown (system.lockdown cells that turned it on).
       await h.db.roleState.updateMany({ data: { suspended: false, suspendedAt: null } });
+      await h.db.systemState.deleteMany({ where: { id: 'lockdown' } });
     }
   }
 
