@@ -8,6 +8,7 @@ import { getViewer, mustEnrol, type Viewer } from '@/lib/auth/viewer';
 import { now } from '@/lib/clock';
 import { requestApproval } from '@/lib/dal/approvals';
 import { lockdownState } from '@/lib/dal/containment';
+import { consumeOperationLimit } from '@/lib/dal/operation-limits';
 import { env } from '@/lib/env';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
@@ -110,6 +111,14 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
         );
       }
 
+      const limited = await consumeOperationLimit(viewer.userId, spec.op);
+      if (!limited.allowed) {
+        return deny(
+          'RATE_LIMITED',
+          'rate_limited',
+          `Too many of these in a short time. Try again after ${limited.retryAt.toISOString().slice(11, 16)} UTC.`,
+        );
+      }
       if (!op.readOnly && viewer.role !== 'superadmin' && !LOCKDOWN_EXEMPT.has(spec.op) && (await lockdownState()).enabled) {
         return deny(
           'FORBIDDEN',

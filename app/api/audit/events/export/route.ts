@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { auditLimitHit, consumeOperationLimit } from '@/lib/dal/operation-limits';
 import { z } from 'zod';
 import { getViewer, mustEnrol } from '@/lib/auth/viewer';
 import { auditCapability } from '@/lib/authz/audit-access';
@@ -79,6 +80,19 @@ export async function GET(request: NextRequest | Request) {
   const format = FormatSchema.safeParse(params.format);
   if (!format.success) return text(`${format.error.issues[0]?.message ?? '"format" must be csv or jsonl'}.`, 400);
   const filter = parseAuditFilter(params);
+  // T48: exports are limited per person (lib/dal/operation-limits.ts); a hit is audited.
+  const limited = await consumeOperationLimit(viewer.userId, 'audit.export_events');
+  if (!limited.allowed) {
+    await auditLimitHit({ id: viewer.userId, role: viewer.role, sessionId: viewer.sessionId }, 'audit.export_events', limited.retryAt);
+    return new NextResponse(`Too many exports in the last hour. Try again after ${limited.retryAt.toISOString().slice(11, 16)} UTC.`, {
+      status: 429,
+      headers: {
+        ...NO_STORE,
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Retry-After': String(Math.max(1, Math.ceil((limited.retryAt.getTime() - Date.now()) / 1000))),
+      },
+    });
+  }
 
   const { correlationId } = await requestContext();
   let started: AuditEventsExport | undefined;
