@@ -21,6 +21,8 @@ export async function register(): Promise<void> {
     startApprovalExpiryScheduler();
     const { startMonitorScheduler } = await import('@/lib/monitoring/scheduler');
     startMonitorScheduler();
+    const { startInactivityScheduler } = await import('@/lib/governance/scheduler');
+    startInactivityScheduler();
   }
 }
 

@@ -98,6 +98,8 @@ export const AUDIT_OPERATIONS = {
   'incident.close': 'An incident was closed with its post-incident review; details carry the sealed audit head and checkpoint.',
   'session.revoke_all': 'Containment: every session of every user except the actor’s own was ended.',
   'system.lockdown': 'Containment: lockdown was turned on (with its mode) or off.',
+  'governance.inactivity_run':
+    'The hourly inactivity job ran (actor: system): details list the console accounts it suspended, the sessions it ended past their limits and the invitations it expired.',
   'alert.raise':
     'An anomaly rule raised an alert (actor: system); target is the alert, details name the rule, severity and the events that triggered it.',
   'alert.acknowledge': 'Someone acknowledged an alert (they are looking into it), with an optional note.',

@@ -238,6 +238,18 @@ export const CONFIG_KEYS: readonly ConfigKeyDefinition[] = [
     schema: WorkingHoursSchema,
   } satisfies KeyDef<WorkingHours>,
   {
+    key: 'inactivity.suspend_after',
+    label: 'Suspend inactive console accounts after',
+    description:
+      'A console account (superadmin, admin, auditor, support) with no activity for this long is suspended by the hourly inactivity job; reactivating it is an administrator’s decision. The last active superadmin is never suspended.',
+    effect: 'The next hourly run.',
+    type: 'duration',
+    tier: 'critical',
+    default: 45 * DAY,
+    schema: duration(7 * DAY, 365 * DAY),
+    bounds: { min: 7 * DAY, max: 365 * DAY },
+  } satisfies KeyDef<number>,
+  {
     key: 'session.absolute_lifetime',
     label: 'Session lifetime',
     description: 'How long a console session lasts after sign-in, however active it is. At most 12 hours (SECURITY.md).',
@@ -337,6 +349,7 @@ export interface ConfigValues {
   'session.superadmin_idle_timeout': number;
   'mfa.step_up_methods': 'passkey_or_totp' | 'passkey_only';
   'approvals.expiry': number;
+  'inactivity.suspend_after': number;
   'audit.trail_notes': { retainDays: number; exportedTo: string };
 }
 export type ConfigValue<K extends ConfigKey> = ConfigValues[K];

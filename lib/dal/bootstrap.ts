@@ -179,7 +179,11 @@ export async function seedDemo(): Promise<{
     // People first, events after: the history needs their ids.
     const staff: SyntheticStaff[] = [];
     for (const s of DEMO_STAFF) {
-      const user = await tx.user.create({ data: { ...s, status: 'active', passwordHash, createdAt: historyFrom }, select: { id: true } });
+      // Active until now (the synthetic history below is theirs), so the inactivity rules leave them be.
+      const user = await tx.user.create({
+        data: { ...s, status: 'active', passwordHash, createdAt: historyFrom, lastActiveAt: seededAt },
+        select: { id: true },
+      });
       await tx.user.update({
         where: { id: user.id },
         data: { totpSecretEnc: sealSecret(demoTotpSecret(s.email), user.id), totpEnabledAt: historyFrom },
