@@ -226,7 +226,7 @@ test.describe('[CONFIG] configuration and two-person approvals', () => {
     await restoreDefaultInDb('session.absolute_lifetime');
   });
 
-  test('[SUPERADMIN][APPROVAL] no one approves their own request: not in the page, not by a direct POST with a valid passkey proof, not from a second session', async ({
+  test('T28 [SUPERADMIN][APPROVAL] no one approves their own request: not in the page, not by a direct POST with a valid passkey proof, not from a second session', async ({
     page,
     browser,
   }) => {

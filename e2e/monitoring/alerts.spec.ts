@@ -22,7 +22,7 @@ interface Delivery {
  * alert is acknowledged and resolved (audited); and a webhook receiver on this
  * machine gets the alert, signed with the configured secret.
  */
-test('[MONITORING] six role changes in a minute by one admin raise an alert within a minute; a superadmin opens an incident, suspends the admin role and the admin is locked out; the webhook got a signed payload', async ({
+test('T20 [MONITORING] six role changes in a minute by one admin raise an alert within a minute; a superadmin opens an incident, suspends the admin role and the admin is locked out; the webhook got a signed payload', async ({
   page,
   browser,
 }) => {

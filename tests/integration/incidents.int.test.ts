@@ -210,7 +210,7 @@ describe.each(testProviders())('incidents and containment through the real serve
     expect(await links(id)).toHaveLength(2);
   });
 
-  it('containment tagged with an incident joins its timeline in the same transaction', async () => {
+  it('T20 containment tagged with an incident joins its timeline in the same transaction', async () => {
     const sa = await h.caller('superadmin');
     const admin = await h.caller('admin');
     const incident = await openAs(admin);

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { TabLinks } from '@/components/ui/tab-links';
 import { RULES, RULE_IDS } from '@/lib/monitoring/rules';
 import { alertsHref, SEVERITIES_DESC, SEVERITY_LABELS, STATUS_TABS, type AlertListParams } from './alert-format';
 
@@ -15,26 +16,14 @@ export function AlertFilters({ current }: { current: AlertListParams }) {
   return (
     <div className="mb-4 space-y-3">
       <nav aria-label="Alert status" className="border-b border-slate-200">
-        <ul className="-mb-px flex flex-wrap gap-6">
-          {STATUS_TABS.map((t) => {
-            const active = current.status === t.status;
-            return (
-              <li key={t.status}>
-                <Link
-                  href={alertsHref({ ...current, status: t.status })}
-                  aria-current={active ? 'page' : undefined}
-                  className={`inline-block border-b-2 px-1 pb-3 text-sm font-medium ${
-                    active
-                      ? 'border-indigo-600 text-indigo-700'
-                      : 'border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900'
-                  }`}
-                >
-                  {t.label}
-                </Link>
-              </li>
-            );
-          })}
-        </ul>
+        <TabLinks
+          tabs={STATUS_TABS.map((t) => ({
+            key: t.status,
+            href: alertsHref({ ...current, status: t.status }),
+            label: t.label,
+            active: current.status === t.status,
+          }))}
+        />
       </nav>
       <form
         method="get"

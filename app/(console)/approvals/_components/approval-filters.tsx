@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { TabLinks } from '@/components/ui/tab-links';
 import type { ApprovalStatus } from '@/lib/validation/approvals';
 import { APPROVAL_STATUS_LABELS } from './approval-format';
 
@@ -24,26 +25,7 @@ export function approvalsHref(status: Filter, page = 1): string {
 export function ApprovalFilters({ current }: { current: Filter }) {
   return (
     <nav aria-label="Approval filters" className="mb-4 flex flex-wrap items-end justify-between gap-3 border-b border-slate-200">
-      <ul className="-mb-px flex gap-6">
-        {TABS.map((t) => {
-          const active = current === t.status;
-          return (
-            <li key={t.status}>
-              <Link
-                href={approvalsHref(t.status)}
-                aria-current={active ? 'page' : undefined}
-                className={`inline-block border-b-2 px-1 pb-3 text-sm font-medium ${
-                  active
-                    ? 'border-indigo-600 text-indigo-700'
-                    : 'border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900'
-                }`}
-              >
-                {t.label}
-              </Link>
-            </li>
-          );
-        })}
-      </ul>
+      <TabLinks tabs={TABS.map((t) => ({ key: t.status, href: approvalsHref(t.status), label: t.label, active: current === t.status }))} />
       <ul aria-label="Only requests that are" className="flex flex-wrap items-center gap-2 pb-2 text-xs">
         {MORE.map((s) => {
           const active = current === s;
