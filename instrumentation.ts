@@ -6,7 +6,8 @@ import type { Instrumentation } from 'next';
  * one is due (docs/audit-chain-format.md "Checkpoints"); and the dashboard rollup
  * scheduler, which folds new events into the hourly counts every 30 s
  * (lib/audit/rollup.ts); and every minute, the expiry of two-person requests past
- * their time (lib/approvals/expiry-scheduler.ts). Failures are logged, never thrown.
+ * their time and the recorded end of elevations past theirs
+ * (lib/approvals/expiry-scheduler.ts). Failures are logged, never thrown.
  */
 export async function register(): Promise<void> {
   // Next.js's documented form: NEXT_RUNTIME is inlined per bundle, so the edge bundle

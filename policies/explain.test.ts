@@ -12,6 +12,11 @@ describe('explaining the rule recorded in an audit event', () => {
     expect(JSON.stringify(e?.rule?.conditions)).toContain('member');
   });
 
+  it('under an elevation to one operation, finds the lent role’s rule', () => {
+    expect(explainDecision('admin.manage_lower_roles', 'support')?.rule).toBeNull();
+    expect(explainDecision('admin.manage_lower_roles', 'support', 'admin')?.rule?.subject).toBe('User');
+  });
+
   it('shows a refusing rule as refusing', () => {
     expect(explainDecision('hierarchy.not_self', 'superadmin')?.rule?.inverted).toBe(true);
   });

@@ -27,6 +27,9 @@ export const NON_RULE_DECISIONS: Readonly<Record<string, string>> = {
   'cli.audit_keys_rotate': 'An operator rotated the checkpoint signing key with the server CLI.',
   'console.audit_bundle': 'A verifier of the trail downloaded an export bundle from the console.',
   'public.invitation_token': 'A valid, unused, unexpired one-time invitation link.',
+  'governance.inactivity': 'The scheduled inactivity rules (inactivity.suspend_after, session limits, invitation expiry).',
+  'governance.elevation_expiry':
+    'A time-bound elevation reached its expiry (or its holder’s account changed); the scheduled job recorded its end.',
   'public.password_reset_token': 'A valid, unused, unexpired one-time password-reset link sent to the user’s address.',
 };
 
@@ -51,9 +54,18 @@ const ACTOR_PLACEHOLDER = '<actor>';
  * Explains `decision` for an actor who held `role` — in the CURRENT policy; the
  * event's own policyVersion says whether the policy has changed since.
  */
-export function explainDecision(decision: string | null, role: string | null): RuleExplanation | null {
+export function explainDecision(decision: string | null, role: string | null, lentRole: string | null = null): RuleExplanation | null {
   if (!decision) return null;
-  if (role && isRole(role)) {
+  // Under an elevation to one operation, the deciding rule is the lent role's.
+  for (const r of [role, lentRole]) {
+    const found = r ? ruleOf(decision, r) : null;
+    if (found) return found;
+  }
+  return { id: decision, rule: null, text: NON_RULE_DECISIONS[decision] ?? null };
+}
+
+function ruleOf(decision: string, role: string): RuleExplanation | null {
+  if (isRole(role)) {
     const rules: PolicyRule[] = defineRulesFor({ id: ACTOR_PLACEHOLDER, role, status: 'active', roleSuspended: false });
     const found = rules.find((r) => r.reason === decision);
     if (found) {
@@ -69,5 +81,5 @@ export function explainDecision(decision: string | null, role: string | null): R
       };
     }
   }
-  return { id: decision, rule: null, text: NON_RULE_DECISIONS[decision] ?? null };
+  return null;
 }

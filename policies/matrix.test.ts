@@ -49,6 +49,20 @@ describe('T25 decision matrix', () => {
       if (op.target === 'self' || op.audience === 'anonymous' || (op.readOnly && c.principal === 'auditor')) continue;
       if (c.principal === 'support' && op.ability?.[1] === 'Ticket' && / assigned to them$/.test(c.scope) && !/closed/.test(c.scope))
         continue;
+      // Their own access: support may ask (two people decide) to hold admin for a while, and end their own elevation early.
+      if (c.principal === 'support' && c.op === 'elevation.request' && c.scope === 'ask to hold admin for a while') {
+        expect(c.decision).toBe('approval');
+        continue;
+      }
+      if (c.op === 'elevation.end' && c.scope === 'their own active elevation') {
+        expect(c.decision).toBe('allow');
+        continue;
+      }
+      // An auditor's one change: signing off an open access review campaign, with a step-up.
+      if (c.principal === 'auditor' && c.op === 'review.sign_off' && c.scope.startsWith('an open campaign')) {
+        expect(c.decision).toBe('step-up');
+        continue;
+      }
       expect(`${c.op} ${c.scope} ${c.principal}: ${c.decision}`).toBe(`${c.op} ${c.scope} ${c.principal}: deny`);
     }
   });

@@ -175,6 +175,61 @@ const INCIDENT_SCOPES: MatrixScope[] = ['open', 'contained', 'closed'].map((stat
   before: () => ({ id: 'in1', status, severity: 'high' }),
 }));
 
+const elevationDraft = (userId: string, baseRole: string, role: string, scope = 'role') => ({ userId, baseRole, role, scope });
+
+const ELEVATION_REQUEST_SCOPES: MatrixScope[] = [
+  ...(['admin', 'superadmin'] as const).map((role) => ({
+    name: `ask to hold ${role} for a while`,
+    targetRole: role,
+    self: true,
+    before: (p: Principal | null) => elevationDraft(p?.id ?? PRINCIPAL_ID, p?.role ?? 'member', role),
+  })),
+  {
+    name: 'ask on someone else’s behalf',
+    targetRole: null,
+    self: false,
+    before: (p) => elevationDraft(OTHER_ID, p?.role ?? 'member', 'superadmin'),
+  },
+];
+
+const BREAK_GLASS_SCOPES: MatrixScope[] = [
+  {
+    name: 'for themselves',
+    targetRole: null,
+    self: true,
+    before: (p) => elevationDraft(p?.id ?? PRINCIPAL_ID, p?.role ?? 'member', p?.role ?? 'member', 'break_glass'),
+  },
+];
+
+const ELEVATION_SCOPES: MatrixScope[] = [
+  {
+    name: 'their own active elevation',
+    targetRole: null,
+    self: true,
+    before: (p) => ({ id: 'e1', userId: p?.id ?? PRINCIPAL_ID, status: 'active' }),
+  },
+  {
+    name: 'someone else’s active elevation',
+    targetRole: null,
+    self: false,
+    before: () => ({ id: 'e2', userId: OTHER_ID, status: 'active' }),
+  },
+  {
+    name: 'an elevation that has ended',
+    targetRole: null,
+    self: true,
+    before: (p) => ({ id: 'e3', userId: p?.id ?? PRINCIPAL_ID, status: 'expired' }),
+  },
+];
+
+const accessReview = (status: string, reviewerId: string) => ({ id: 'r1', status, reviewers: [{ userId: reviewerId }] });
+
+const ACCESS_REVIEW_SCOPES: MatrixScope[] = [
+  { name: 'an open campaign they review', targetRole: null, self: true, before: (p) => accessReview('open', p?.id ?? PRINCIPAL_ID) },
+  { name: 'an open campaign others review', targetRole: null, self: false, before: () => accessReview('open', OTHER_ID) },
+  { name: 'a closed campaign they reviewed', targetRole: null, self: true, before: (p) => accessReview('closed', p?.id ?? PRINCIPAL_ID) },
+];
+
 /** The scopes in which an operation is decided. */
 export function scopesFor(op: OperationDefinition): MatrixScope[] {
   if (op.id.startsWith('config.apply')) {
@@ -185,6 +240,10 @@ export function scopesFor(op: OperationDefinition): MatrixScope[] {
   if (op.ability?.[1] === 'ApprovalRequest') return APPROVAL_SCOPES;
   if (op.ability?.[1] === 'Alert') return ALERT_SCOPES;
   if (op.ability?.[1] === 'Incident' && op.target === 'record') return INCIDENT_SCOPES;
+  if (op.id === 'elevation.request') return ELEVATION_REQUEST_SCOPES;
+  if (op.id === 'elevation.break_glass') return BREAK_GLASS_SCOPES;
+  if (op.ability?.[1] === 'Elevation') return ELEVATION_SCOPES;
+  if (op.ability?.[1] === 'AccessReview' && op.target === 'record') return ACCESS_REVIEW_SCOPES;
   if (op.target === 'none') return [{ name: 'public', targetRole: null, self: false, before: () => ({}) }];
   if (op.target === 'self') return [{ name: 'own account', targetRole: null, self: true, before: selfUser }];
   if (op.target === 'draft')
@@ -193,7 +252,13 @@ export function scopesFor(op: OperationDefinition): MatrixScope[] {
       : [
           {
             name:
-              op.ability?.[1] === 'Incident' ? 'a new incident' : op.ability?.[1] === 'AuditEvent' ? 'the whole trail' : 'every account',
+              op.ability?.[1] === 'Incident'
+                ? 'a new incident'
+                : op.ability?.[1] === 'AuditEvent'
+                  ? 'the whole trail'
+                  : op.ability?.[1] === 'AccessReview'
+                    ? 'a new campaign'
+                    : 'every account',
             targetRole: null,
             self: false,
             before: () => ({}),

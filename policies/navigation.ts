@@ -15,6 +15,8 @@ export const AREAS = [
   { id: 'incidents', href: '/incidents', label: 'Incidents', roles: ['superadmin', 'admin', 'auditor'] },
   { id: 'config', href: '/config', label: 'Configuration', roles: ['superadmin', 'admin', 'auditor'] },
   { id: 'approvals', href: '/approvals', label: 'Approvals', roles: ['superadmin', 'admin', 'auditor'] },
+  { id: 'access', href: '/access', label: 'Access reviews', roles: ['superadmin', 'admin', 'auditor'] },
+  { id: 'elevation', href: '/elevation', label: 'Elevation', roles: ['superadmin', 'admin', 'auditor', 'support'] },
   { id: 'roles', href: '/roles', label: 'Roles', roles: ['superadmin', 'admin', 'auditor', 'support'] },
   { id: 'sessions', href: '/account/sessions', label: 'My sessions', roles: ['superadmin', 'admin', 'auditor', 'support'] },
   { id: 'security', href: '/account/security', label: 'Account security', roles: ['superadmin', 'admin', 'auditor', 'support'] },

@@ -54,10 +54,26 @@ export type PolicyAction =
   | 'resolve'
   | 'close'
   | 'revoke_all'
-  | 'lockdown';
+  | 'lockdown'
+  | 'request'
+  | 'break_glass'
+  | 'end'
+  | 'decide'
+  | 'sign_off';
 
 export type PolicySubject =
-  'User' | 'Session' | 'RoleState' | 'AuditEvent' | 'Ticket' | 'ConfigEntry' | 'ApprovalRequest' | 'Alert' | 'Incident' | 'SystemState';
+  | 'User'
+  | 'Session'
+  | 'RoleState'
+  | 'AuditEvent'
+  | 'Ticket'
+  | 'ConfigEntry'
+  | 'ApprovalRequest'
+  | 'Alert'
+  | 'Incident'
+  | 'SystemState'
+  | 'Elevation'
+  | 'AccessReview';
 
 /** The viewer as the policy sees it: identity, role and state, all read from the database. */
 export interface Principal {
@@ -103,6 +119,16 @@ export const TICKET_WORKABLE_STATES = ['open', 'pending', 'resolved'] as const;
 export const REQUESTER_FIELDS = ['id', 'name', 'role', 'status', 'locked', 'invited', 'factorTypes', 'recentSignIns'] as const;
 export const REQUESTER_MASKED_FIELDS = ['email', 'phone'] as const;
 
+/**
+ * Time-bound elevation: the roles each role may ask to hold for a while (two
+ * people decide). Auditors ask for nothing: their independence is the point.
+ * Superadmins have break-glass instead.
+ */
+export const ELEVATION_TARGETS = {
+  admin: ['superadmin'],
+  support: ['admin'],
+} as const satisfies Partial<Record<Role, readonly Role[]>>;
+
 /** Configuration sensitivity tiers (used by the configuration area). */
 export const CONFIG_TIERS = ['normal', 'sensitive', 'critical'] as const;
 
@@ -119,7 +145,18 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
     { action: 'manage_own_security', subject: 'User', conditions: { id: self }, reason: 'own.security' },
     { action: 'read', subject: 'Session', conditions: { userId: self }, reason: 'own.sessions_read' },
     { action: 'read', subject: 'RoleState', reason: 'any.role_state_read' },
+    { action: 'read', subject: 'Elevation', conditions: { userId: self }, reason: 'own.elevations_read' },
+    { action: 'end', subject: 'Elevation', conditions: { userId: self, status: 'active' }, reason: 'own.elevation_end' },
   ];
+  const elevationTargets: readonly Role[] | undefined = (ELEVATION_TARGETS as Partial<Record<Role, readonly Role[]>>)[principal.role];
+  if (elevationTargets) {
+    rules.push({
+      action: 'request',
+      subject: 'Elevation',
+      conditions: { userId: self, baseRole: principal.role, role: { in: elevationTargets } },
+      reason: 'own.elevation_request',
+    });
+  }
 
   switch (principal.role) {
     case 'superadmin':
@@ -197,6 +234,23 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           conditions: { requesterId: self, status: 'pending' },
           reason: 'own.approval_cancel',
         },
+        { action: 'read', subject: 'Elevation', reason: 'superadmin.elevations_read' },
+        { action: 'approve', subject: 'Elevation', conditions: { userId: { not: self } }, reason: 'superadmin.elevation_approve' },
+        { action: 'end', subject: 'Elevation', conditions: { status: 'active' }, reason: 'superadmin.elevation_end' },
+        {
+          action: 'break_glass',
+          subject: 'Elevation',
+          conditions: { userId: self, scope: 'break_glass' },
+          reason: 'superadmin.break_glass',
+        },
+        { action: ['read', 'create'], subject: 'AccessReview', reason: 'superadmin.access_reviews' },
+        {
+          action: 'decide',
+          subject: 'AccessReview',
+          conditions: { status: 'open', reviewers: { some: { userId: self } } },
+          reason: 'reviewer.access_review_decide',
+        },
+        { action: 'sign_off', subject: 'AccessReview', conditions: { status: 'open' }, reason: 'superadmin.access_review_sign_off' },
       );
       break;
     case 'admin': {
@@ -243,6 +297,18 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
           conditions: { requesterId: self, status: 'pending' },
           reason: 'own.approval_cancel',
         },
+        {
+          action: 'read',
+          subject: 'AccessReview',
+          conditions: { reviewers: { some: { userId: self } } },
+          reason: 'reviewer.access_review_read',
+        },
+        {
+          action: 'decide',
+          subject: 'AccessReview',
+          conditions: { status: 'open', reviewers: { some: { userId: self } } },
+          reason: 'reviewer.access_review_decide',
+        },
       );
       break;
     }
@@ -257,6 +323,10 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
         { action: 'read', subject: 'ApprovalRequest', reason: 'auditor.approvals_read' },
         { action: 'read', subject: 'Alert', reason: 'auditor.alerts_read' },
         { action: 'read', subject: 'Incident', reason: 'auditor.incidents_read' },
+        { action: 'read', subject: 'Elevation', reason: 'auditor.elevations_read' },
+        { action: 'read', subject: 'AccessReview', reason: 'auditor.access_reviews_read' },
+        // An auditor's attestation closes a campaign (the role's one change: review sign-offs).
+        { action: 'sign_off', subject: 'AccessReview', conditions: { status: 'open' }, reason: 'auditor.access_review_sign_off' },
       );
       break;
     case 'support': {

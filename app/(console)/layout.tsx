@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { RoleBadge } from '@/components/ui/badge';
 import { mustEnrol, requireViewer } from '@/lib/auth/viewer';
@@ -69,6 +70,24 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
               </>
             ) : null}{' '}
             — only superadmins can change anything.
+          </p>
+        ) : null}
+        {viewer.elevation ? (
+          <p
+            role="status"
+            data-testid="elevation-banner"
+            className="border-b border-amber-300 bg-amber-100 px-8 py-2 text-sm font-medium text-amber-950"
+          >
+            {viewer.elevation.scope === 'break_glass'
+              ? 'Break-glass is on: your two-person operations run without an approver'
+              : viewer.elevation.scope === 'operation'
+                ? `Elevated: you may use ${viewer.elevation.operation} as ${viewer.elevation.role}`
+                : `Elevated: you hold the ${viewer.elevation.role} role (your own: ${viewer.baseRole})`}{' '}
+            until{' '}
+            <time dateTime={viewer.elevation.expiresAt.toISOString()}>{viewer.elevation.expiresAt.toISOString().slice(11, 16)} UTC</time>.{' '}
+            <Link href="/elevation" className="underline">
+              Details or end it now
+            </Link>
           </p>
         ) : null}
         {banner ? (

@@ -10,6 +10,8 @@ import { authorizeKeyRotation } from '@/lib/dal/key-rotation';
 import { KeyRotationRequestSchema } from '@/lib/validation/audit';
 import { ConfigApplySchema } from '@/lib/validation/config';
 import { ChangeRoleSchema } from '@/lib/validation/users';
+import { ElevationRequestSchema } from '@/lib/validation/elevation';
+import { currentElevationBaseline, elevationRequestDraft, freezeElevationRequest, startApprovedElevation } from '@/lib/dal/elevations';
 import type { Role } from '@/policies/roles';
 import type { ApprovalSummary } from './digest';
 
@@ -117,6 +119,20 @@ const keyRotation: Approvable<typeof KeyRotationRequestSchema> = {
   execute: (authz) => authorizeKeyRotation(authz),
 };
 
+/**
+ * Time-bound elevation: frozen against the requester's role and whether they
+ * already hold one; on approval it starts (as the requester) and ends by itself.
+ * The requester is the beneficiary, so they can never approve it anyway.
+ */
+const elevationRequest: Approvable<typeof ElevationRequestSchema> = {
+  spec: { input: ElevationRequestSchema, draft: (i) => elevationRequestDraft(i) },
+  targetRef: (i) => ({ type: 'User', id: i.userId }),
+  beneficiary: (i) => i.userId,
+  freeze: (tx, authz, input) => freezeElevationRequest(tx, authz, input),
+  currentBaseline: (tx, input) => currentElevationBaseline(tx, input),
+  execute: (authz, input) => startApprovedElevation(authz, input),
+};
+
 function article(role: string) {
   return role === 'admin' || role === 'auditor' ? 'an' : 'a';
 }
@@ -125,6 +141,7 @@ export const APPROVABLE = {
   'user.role_grant_privileged': roleGrant,
   'config.apply_critical': criticalConfig,
   'audit.authorize_key_rotation': keyRotation,
+  'elevation.request': elevationRequest,
 } as const;
 
 export type ApprovableOperationId = keyof typeof APPROVABLE;

@@ -1,5 +1,6 @@
 import 'server-only';
 import { expireDueApprovals } from '@/lib/dal/approvals';
+import { expireDueElevations } from '@/lib/dal/elevations';
 import { log } from '@/lib/log';
 
 /**
@@ -8,6 +9,8 @@ import { log } from '@/lib/log';
  * instances: each request moves pending → expired in a conditional update
  * under the audit chain lock, so only one instance records it. Approving or
  * rejecting an expired request is refused whether or not this has run.
+ * The same minute also records the end of time-bound elevations past their
+ * expiry (`elevation.expire`); their rights stopped at the expiry already.
  */
 export const APPROVAL_EXPIRY_INTERVAL_MS = 60_000;
 
@@ -33,6 +36,8 @@ export async function tick(): Promise<void> {
   try {
     const expired = await expireDueApprovals();
     if (expired > 0) log.info({ expired }, 'approval requests expired');
+    const elevations = await expireDueElevations();
+    if (elevations > 0) log.info({ elevations }, 'elevations expired');
   } catch (error) {
     log.error(
       { err: { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } },

@@ -8,6 +8,15 @@
  * "all sign-in attempts" is one filter and attempts cannot be miscounted.
  */
 export const AUDIT_OPERATIONS = {
+  'elevation.request':
+    'A time-bound elevation was asked for; on a second person’s approval the same id records its start (details.approval, expiresAt).',
+  'elevation.break_glass':
+    'A superadmin used break-glass: their two-person operations run without an approver until it ends; raises a critical alert and opens a mandatory review.',
+  'elevation.end': 'A time-bound elevation was ended before its expiry by its holder or a superadmin.',
+  'elevation.expire': 'A time-bound elevation reached its expiry and ended (the rights had already stopped at that instant).',
+  'review.start': 'An access review campaign was started: scope, reviewers, due date and the users in it.',
+  'review.decide': 'A reviewer decided on one person’s access in a campaign (keep, change role, suspend), with a reason.',
+  'review.sign_off': 'An access review campaign was signed off with a statement and closed; details carry its coverage.',
   'auth.sign_in': 'A sign-in attempt. failure/denied carry a reasonCode such as invalid_credentials or locked.',
   'auth.sign_out': 'A user ended their own session.',
   'session.revoke': 'A session was revoked by its owner or an administrator.',

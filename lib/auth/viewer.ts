@@ -26,6 +26,20 @@ export interface Viewer {
   amr: string;
   /** Whether the user has a second factor (TOTP or a passkey). Console roles must, before anything else. */
   mfaEnrolled: boolean;
+  /** The role the account holds; `role` differs only while a role elevation is active. */
+  baseRole?: ConsoleRole;
+  /** A time-bound elevation active right now (re-read on every request, so it ends on time). */
+  elevation?: ActiveElevation | null;
+}
+
+/** An elevation in force for this request (lib/dal/elevations.ts). */
+export interface ActiveElevation {
+  id: string;
+  /** role: the viewer acts with `role`'s rights; operation: with `role`'s rights for `operation` only; break_glass: two-person operations run at once. */
+  scope: 'role' | 'operation' | 'break_glass';
+  role: ConsoleRole;
+  operation: string | null;
+  expiresAt: Date;
 }
 
 /**
@@ -79,17 +93,43 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
       client.user.update({ where: { id: row.user.id }, data: { lastActiveAt: at } }),
     ]);
   }
+  const baseRole = row.user.role as ConsoleRole;
+  const elevation = await activeElevation(client, row.user.id, baseRole, at);
   return {
     userId: row.user.id,
     email: row.user.email,
     name: row.user.name,
-    role: row.user.role as ConsoleRole,
+    role: elevation?.scope === 'role' ? elevation.role : baseRole,
     sessionId: row.id,
     authTime: row.authTime,
     amr: row.amr,
     mfaEnrolled: !!row.user.totpEnabledAt || row.user._count.webauthnCredentials > 0,
+    baseRole,
+    elevation,
   };
 });
+
+/**
+ * The user's elevation in force at `at`, if any: active, started, not yet
+ * expired, and granted on top of the role the account still holds (a role
+ * change since ends it). Read on every request, so an elevation stops at its
+ * expiry on every instance, whether or not the sweep has marked it yet.
+ */
+async function activeElevation(
+  client: Awaited<ReturnType<typeof db>>,
+  userId: string,
+  baseRole: ConsoleRole,
+  at: Date,
+): Promise<ActiveElevation | null> {
+  const row = await client.elevation.findFirst({
+    where: { userId, status: 'active', baseRole, startsAt: { lte: at }, expiresAt: { gt: at } },
+    orderBy: { startsAt: 'desc' },
+    select: { id: true, scope: true, role: true, operation: true, expiresAt: true },
+  });
+  if (!row || !isConsoleRole(row.role)) return null;
+  if (row.scope !== 'role' && row.scope !== 'operation' && row.scope !== 'break_glass') return null;
+  return { id: row.id, scope: row.scope, role: row.role, operation: row.operation, expiresAt: row.expiresAt };
+}
 
 async function endSession(sessionId: string, user: { id: string; role: string }, reason: SessionEndReason) {
   const client = await db();

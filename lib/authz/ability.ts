@@ -5,6 +5,7 @@ import type { Viewer } from '@/lib/auth/viewer';
 import { buildAbility, decideOn, type Decision, type PolicyAbility } from '@/policies/ability';
 import type { PolicyAction, PolicySubject, Principal } from '@/policies/rules';
 import { CONSOLE_ROLES } from '@/policies/roles';
+import { OPERATIONS, type OperationDefinition } from '@/policies/operations';
 
 export type { Decision, PolicyAbility };
 
@@ -35,9 +36,20 @@ export function principalOf(viewer: Pick<Viewer, 'userId' | 'role'>): Principal 
   return parsed.data;
 }
 
-/** The viewer's ability, built from policies/rules.ts (ARCHITECTURE: abilityFor(viewer)). */
-export function abilityFor(viewer: Pick<Viewer, 'userId' | 'role'>): PolicyAbility {
-  return buildAbility(principalOf(viewer));
+/**
+ * The viewer's ability, built from policies/rules.ts (ARCHITECTURE:
+ * abilityFor(viewer)). A role elevation already shows in `viewer.role`; an
+ * elevation to one operation lends the elevated role's rules for that
+ * operation's ability only.
+ */
+export function abilityFor(viewer: Pick<Viewer, 'userId' | 'role' | 'elevation'>): PolicyAbility {
+  const principal = principalOf(viewer);
+  const elevation = viewer.elevation;
+  if (elevation?.scope === 'operation' && elevation.operation && elevation.operation in OPERATIONS) {
+    const lent = (OPERATIONS as Record<string, OperationDefinition>)[elevation.operation]?.ability;
+    if (lent) return buildAbility(principal, { role: elevation.role, ability: lent });
+  }
+  return buildAbility(principal);
 }
 
 /** One decision about one loaded record (house style 9), with the id of the rule that decided. */

@@ -31,6 +31,12 @@ export interface Authorization {
    * transaction (lib/dal/audit-details.ts).
    */
   incidentId?: string | null;
+  /**
+   * The access review item this operation decides (a reviewer's "change role" or
+   * "suspend" from a campaign): the decision is recorded on the item in the same
+   * transaction as the change (lib/dal/audit-details.ts).
+   */
+  accessReviewItemId?: string | null;
 }
 
 /** The approval an execution runs under. */

@@ -169,8 +169,11 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
         target: checked.record,
         steppedUp,
         incidentId: incidentOf(input),
+        accessReviewItemId: stringField(input, 'accessReviewItemId'),
       };
-      if (op.approval === 'two-person') {
+      // Break-glass (lib/dal/elevations.ts): while it lasts, the holder's
+      // two-person operations run at once; their events carry the elevation.
+      if (op.approval === 'two-person' && viewer.elevation?.scope !== 'break_glass') {
         // Never run here: the exact operation and input are frozen as a request
         // that someone else must approve (lib/dal/approvals.ts); it runs then, once.
         const request = await requestApproval(authz, input);
@@ -262,8 +265,13 @@ function errorSummary(error: unknown) {
 
 /** The incident an input names (optional `incidentId` of containment inputs), if any. */
 function incidentOf(input: unknown): string | null {
+  return stringField(input, 'incidentId');
+}
+
+/** An optional id field of a (zod-validated) input, if present and non-empty. */
+function stringField(input: unknown, field: string): string | null {
   if (typeof input !== 'object' || input === null) return null;
-  const id = (input as { incidentId?: unknown }).incidentId;
+  const id = (input as Record<string, unknown>)[field];
   return typeof id === 'string' && id.length > 0 ? id : null;
 }
 

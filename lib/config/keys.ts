@@ -309,6 +309,18 @@ export const CONFIG_KEYS: readonly ConfigKeyDefinition[] = [
     bounds: { min: HOUR, max: 72 * HOUR },
   } satisfies KeyDef<number>,
   {
+    key: 'elevation.max_duration',
+    label: 'Longest time-bound elevation',
+    description:
+      'The longest a time-bound elevation (or a break-glass) may last. Requests may ask for less; each one ends by itself at its expiry.',
+    effect: 'Elevation requests and break-glass from now on (elevations already granted keep their expiry).',
+    type: 'duration',
+    tier: 'critical',
+    default: HOUR,
+    schema: duration(5 * MINUTE, 8 * HOUR),
+    bounds: { min: 5 * MINUTE, max: 8 * HOUR },
+  } satisfies KeyDef<number>,
+  {
     key: 'audit.trail_notes',
     label: 'Audit retention statement',
     description:
@@ -349,6 +361,7 @@ export interface ConfigValues {
   'session.superadmin_idle_timeout': number;
   'mfa.step_up_methods': 'passkey_or_totp' | 'passkey_only';
   'approvals.expiry': number;
+  'elevation.max_duration': number;
   'inactivity.suspend_after': number;
   'audit.trail_notes': { retainDays: number; exportedTo: string };
 }

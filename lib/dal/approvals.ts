@@ -18,7 +18,7 @@ import { hasSufficientReason } from '@/lib/validation/reason';
 import type { ApprovalStatus } from '@/lib/validation/approvals';
 import { operation, OPERATIONS, type OperationDefinition, type OperationId } from '@/policies/operations';
 import { isConsoleRole } from '@/policies/roles';
-import { assertActorStillLive } from './audit-details';
+import { assertActorStillLive, linkAccessReviewApproval } from './audit-details';
 
 /**
  * Two-person approval (issue 8; ARCHITECTURE "reason/approval check"). A call
@@ -82,6 +82,8 @@ export async function requestApproval(authz: Authorization, input: unknown): Pro
       select: { id: true },
     });
     await approvable.link?.(tx, input, request.id);
+    // From an access review campaign: the item waits for this request (lib/dal/audit-details.ts).
+    await linkAccessReviewApproval(tx, authz, target, request.id);
     const event = await recordAudit(tx, {
       actor: { id: authz.viewer.userId, role: authz.viewer.role, sessionId: authz.viewer.sessionId },
       operation: 'approval.request',
@@ -178,6 +180,7 @@ export async function approveRequest(authz: Authorization, input: { id: string; 
       throw new ActionError('CONFLICT', 'This is not the request you reviewed (its content differs). Open it again; nothing was approved.');
     }
     if (request.requesterId === authz.viewer.userId) throw new ActionError('FORBIDDEN', 'You cannot approve your own request.');
+    if (authz.viewer.elevation) throw new ActionError('FORBIDDEN', ELEVATED_APPROVER);
     if (request.beneficiaryId === authz.viewer.userId)
       throw new ActionError('FORBIDDEN', 'You cannot approve a request about your own account.');
     if (request.expiresAt.getTime() <= now().getTime()) {
@@ -346,6 +349,8 @@ async function executeApproved(
     ticketRef: request.ticketRef,
     target: checked.record,
     steppedUp: true,
+    // A reviewer's decision from an access review campaign is recorded when the change runs.
+    accessReviewItemId: accessReviewItemOf(parsed.data),
     approval: {
       id: request.id,
       digest: request.digest,
@@ -513,6 +518,9 @@ export interface ApprovalDetailDTO extends ApprovalRowDTO {
   changeSetDigest: string | null;
 }
 
+/** Approvals are given by people acting in their own role, never on borrowed rights (no chains of elevations). */
+const ELEVATED_APPROVER = 'You hold a temporary elevation: approvals are decided by people acting in their own role. Nothing was approved.';
+
 function effectiveStatus(r: { status: string; expiresAt: Date }): ApprovalStatus {
   return r.status === 'pending' && r.expiresAt.getTime() <= now().getTime() ? 'expired' : (r.status as ApprovalStatus);
 }
@@ -531,6 +539,7 @@ function mayDecide(
   if (effectiveStatus(r) !== 'pending') return { ok: false, why: null };
   if (r.requesterId === viewer.userId) return { ok: false, why: 'This is your own request: someone else must approve it.' };
   if (r.beneficiaryId === viewer.userId) return { ok: false, why: 'This request is about your own account: someone else must decide it.' };
+  if (viewer.elevation) return { ok: false, why: ELEVATED_APPROVER };
   if (!decide(ability, 'approve', 'ApprovalRequest', { requesterId: r.requesterId, status: r.status }).allowed) {
     return { ok: false, why: 'Your role cannot decide approval requests.' };
   }
@@ -670,4 +679,11 @@ export async function getApproval(viewer: Viewer, id: string): Promise<ApprovalD
 function changeSetDigestOf(input: string): string | null {
   const parsed = safeJson(input) as { digest?: unknown } | null;
   return parsed && typeof parsed.digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(parsed.digest) ? parsed.digest : null;
+}
+
+/** The access review item a frozen input names (optional `accessReviewItemId`), if any. */
+function accessReviewItemOf(input: unknown): string | null {
+  if (typeof input !== 'object' || input === null) return null;
+  const id = (input as { accessReviewItemId?: unknown }).accessReviewItemId;
+  return typeof id === 'string' && id.length > 0 ? id : null;
 }

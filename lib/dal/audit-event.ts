@@ -128,7 +128,7 @@ export async function getAuditEventDetail(viewer: Viewer, seq: number): Promise<
     prevHash: event.prevHash,
     details,
     policyChangedSince: event.policyVersion !== POLICY_VERSION,
-    explanation: explainDecision(event.decision, event.actorRole),
+    explanation: explainDecision(event.decision, event.actorRole, lentRoleOf(details)),
     requirements: op ? { risk: op.risk, stepUp: op.stepUp, reason: op.reason, approval: op.approval, description: op.description } : null,
     stepUp: stepUpRow
       ? {
@@ -152,4 +152,10 @@ function parseDetails(text: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/** For an event made under an elevation to one operation: the role whose rule was lent. */
+function lentRoleOf(details: Record<string, unknown>): string | null {
+  const elevation = details.elevation as { scope?: unknown; role?: unknown } | undefined;
+  return elevation && elevation.scope === 'operation' && typeof elevation.role === 'string' ? elevation.role : null;
 }

@@ -37,6 +37,13 @@ export async function unsafeLoadSubjectForDecision(type: PolicySubject, id: stri
         where: { id },
         select: { id: true, requesterId: true, beneficiaryId: true, status: true },
       });
+    case 'Elevation':
+      return client.elevation.findUnique({ where: { id }, select: { id: true, userId: true, status: true, scope: true, role: true } });
+    case 'AccessReview':
+      return client.accessReview.findUnique({
+        where: { id },
+        select: { id: true, status: true, kind: true, reviewers: { select: { userId: true } } },
+      });
     default:
       return null;
   }

@@ -96,7 +96,7 @@ const roleChange = (actorId: string, at: number, over: EventSpec = {}): EventSpe
 });
 
 describe('RULES', () => {
-  it('lists the eight rules this file covers', () => {
+  it('lists the ten rules this file covers', () => {
     expect(RULE_IDS).toEqual([
       'privilege.mass_change',
       'auth.sign_in_failures',
@@ -105,6 +105,8 @@ describe('RULES', () => {
       'activity.outside_hours',
       'config.critical_change',
       'audit.verification_failed',
+      'access.break_glass',
+      'access.elevation_started',
       'audit.checkpoint_overdue',
     ]);
   });
@@ -764,6 +766,54 @@ describe('audit.verification_failed', () => {
       verify({ outcome: 'denied', actorRole: 'support' }),
     );
     expect(await run('audit.verification_failed', events, { fromSeq: 1 })).toEqual([]);
+  });
+});
+
+describe('access.break_glass and access.elevation_started', () => {
+  const breakGlass = (over: EventSpec = {}): EventSpec => ({
+    actorId: 'usr_super',
+    actorRole: 'superadmin',
+    operation: 'elevation.break_glass',
+    outcome: 'success',
+    details: { expiresAt: '2026-12-03T10:30:00.000Z', review: { number: 4 } },
+    ...over,
+  });
+
+  it('raises one critical alert per break-glass, naming its expiry and the review', async () => {
+    expect(await run('access.break_glass', stream(breakGlass()))).toEqual([
+      {
+        rule: 'access.break_glass',
+        severity: 'critical',
+        dedupeKey: 'event:1',
+        summary: 'A superadmin used break-glass until 2026-12-03 10:30 UTC; access review #4 is open.',
+        actorId: 'usr_super',
+        seqs: [1],
+      },
+    ]);
+  });
+
+  it('stays quiet for a refused break-glass', async () => {
+    expect(await run('access.break_glass', stream(breakGlass({ outcome: 'denied', actorRole: 'admin' })))).toEqual([]);
+  });
+
+  it('raises a medium alert when an approved elevation starts, not when it is only asked for', async () => {
+    const started = {
+      actorId: 'usr_agent',
+      actorRole: 'support',
+      operation: 'elevation.request',
+      outcome: 'success',
+      details: { approval: { id: 'a1' }, scope: 'role', role: 'admin', expiresAt: '2026-12-03T11:00:00.000Z' },
+    } satisfies EventSpec;
+    expect(await run('access.elevation_started', stream(started, { ...started, details: { scope: 'role', role: 'admin' } }))).toEqual([
+      {
+        rule: 'access.elevation_started',
+        severity: 'medium',
+        dedupeKey: 'event:1',
+        summary: 'A support now holds the admin role until 2026-12-03 11:00 UTC.',
+        actorId: 'usr_agent',
+        seqs: [1],
+      },
+    ]);
   });
 });
 

@@ -83,6 +83,15 @@ export const RULES = {
     title: 'Audit verification failed',
     description: 'A verification of the audit trail found it not intact.',
   },
+  'access.break_glass': {
+    title: 'Break-glass used',
+    description:
+      'A superadmin used break-glass: their two-person operations run without an approver until it ends. A mandatory access review is open.',
+  },
+  'access.elevation_started': {
+    title: 'Time-bound elevation started',
+    description: 'Someone began holding a higher role (or one operation of it) for a bounded time, after a second person approved.',
+  },
   'audit.checkpoint_overdue': {
     title: 'Audit checkpoint overdue',
     description: 'Events have waited longer than the threshold for a signed checkpoint (the signing key may be missing or unusable).',
@@ -345,6 +354,29 @@ export async function evaluateRules(events: MonitorEvent[], fromSeq: number, ctx
           : e.operation === 'audit.key_rotate'
             ? 'The audit signing key was rotated.'
             : 'A signing-key rotation was authorized.',
+        actorId: e.actorId,
+        seqs: [e.seq],
+      });
+    }
+
+    if (e.outcome === 'success' && e.operation === 'elevation.break_glass') {
+      const review = e.details.review as { number?: unknown } | undefined;
+      out.push({
+        rule: 'access.break_glass',
+        severity: 'critical',
+        dedupeKey: `event:${e.seq}`,
+        summary: `A superadmin used break-glass until ${typeof e.details.expiresAt === 'string' ? `${e.details.expiresAt.slice(0, 16).replace('T', ' ')} UTC` : 'its expiry'}${typeof review?.number === 'number' ? `; access review #${review.number} is open` : ''}.`,
+        actorId: e.actorId,
+        seqs: [e.seq],
+      });
+    }
+
+    if (e.outcome === 'success' && e.operation === 'elevation.request' && e.details.approval) {
+      out.push({
+        rule: 'access.elevation_started',
+        severity: 'medium',
+        dedupeKey: `event:${e.seq}`,
+        summary: `${e.actorRole === 'admin' || e.actorRole === 'auditor' ? 'An' : 'A'} ${e.actorRole} now holds ${e.details.scope === 'operation' ? `${String(e.details.operation)} as ${String(e.details.role)}` : `the ${String(e.details.role)} role`} until ${typeof e.details.expiresAt === 'string' ? `${e.details.expiresAt.slice(0, 16).replace('T', ' ')} UTC` : 'its expiry'}.`,
         actorId: e.actorId,
         seqs: [e.seq],
       });

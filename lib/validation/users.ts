@@ -13,7 +13,15 @@ export const RecordIdSchema = z.string({ error: 'Missing id.' }).regex(/^[A-Za-z
  */
 export const IncidentRefFields = { incidentId: RecordIdSchema.optional() };
 
-export const UserTargetSchema = z.strictObject({ id: RecordIdSchema, ...ReasonFields, ...IncidentRefFields });
+/**
+ * A reviewer's decision in an access review campaign (suspend, change role) runs
+ * through the normal operation with the campaign item's id: the decision is
+ * recorded on the item in the same transaction (lib/dal/audit-details.ts), and
+ * any other operation carrying it is refused there.
+ */
+export const AccessReviewRefFields = { accessReviewItemId: RecordIdSchema.optional() };
+
+export const UserTargetSchema = z.strictObject({ id: RecordIdSchema, ...ReasonFields, ...IncidentRefFields, ...AccessReviewRefFields });
 export type UserTargetInput = z.input<typeof UserTargetSchema>;
 
 /**
@@ -31,6 +39,7 @@ export const ChangeRoleSchema = z.strictObject({
   id: RecordIdSchema,
   role: z.enum(ROLES, { error: 'Choose a role.' }),
   ...ReasonFields,
+  ...AccessReviewRefFields,
 });
 export type ChangeRoleInput = z.input<typeof ChangeRoleSchema>;
 
