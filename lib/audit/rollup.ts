@@ -24,6 +24,10 @@ import { chunks, floorHour } from './rollup-buckets';
  *   lock until commit (READ COMMITTED then gives the waiting refresher's next
  *   statement a snapshot with the new throughSeq) and on SQLite takes the
  *   database write lock. The state is read only after that lock is held.
+ * - The same batches keep AuditUsageRollup (the usage report, lib/dal/usage.ts):
+ *   per (actor, operation, actor role), the successful events' count, first and
+ *   last ts and last seq. It follows the same watermark, in the same
+ *   transaction, so all three rollups always cover the same events.
  * - The rollups never change the trail; the chain (and its verification) is
  *   untouched. A rebuild resets to "covers nothing" in one transaction and then
  *   recounts in batches, so readers always see a consistent pair.
@@ -83,6 +87,7 @@ export async function rebuildAuditRollups(client: Db): Promise<RollupRefresh> {
     await lockState(tx);
     await tx.auditRollup.deleteMany({});
     await tx.auditActorRollup.deleteMany({});
+    await tx.auditUsageRollup.deleteMany({});
     await tx.auditRollupState.update({ where: { id: STATE_ID }, data: { throughSeq: 0, updatedAt: now() } });
   });
   return refreshAuditRollups(client);
@@ -115,6 +120,7 @@ async function countBatch(tx: Tx, take: number): Promise<RollupRefresh> {
     take,
     select: { seq: true, ts: true, operation: true, outcome: true, actorRole: true, targetType: true, actorId: true },
   });
+  const usage = new Map<string, UsageCell>();
   const last = events[events.length - 1];
   if (!last) return { throughSeq: state.throughSeq, counted: 0 };
 
@@ -137,6 +143,7 @@ async function countBatch(tx: Tx, take: number): Promise<RollupRefresh> {
     actor.count += 1;
     if (e.outcome === 'denied') actor.denied += 1;
     actors.set(ak, actor);
+    if (e.outcome === 'success' && e.actorId && e.actorRole) addUsage(usage, e.actorId, e.operation, e.actorRole, e.ts, e.seq);
   }
 
   for (const rows of chunks([...cells.values()], ROWS_PER_INSERT)) {
@@ -151,6 +158,58 @@ async function countBatch(tx: Tx, take: number): Promise<RollupRefresh> {
     await tx.$executeRaw`INSERT INTO "AuditActorRollup" ("bucket", "actorId", "actorRole", "count", "denied") VALUES ${values}
       ON CONFLICT ("bucket", "actorId", "actorRole") DO UPDATE SET "count" = "AuditActorRollup"."count" + excluded."count", "denied" = "AuditActorRollup"."denied" + excluded."denied"`;
   }
+  // Usage: ts never decreases along the chain and batches run in seq order, so
+  // a batch's cells are later than what the row holds; the CASEs keep the row
+  // right whatever the order (first = earliest ts, last = highest seq).
+  for (const rows of chunks([...usage.values()], ROWS_PER_INSERT)) {
+    const values = Prisma.join(
+      rows.map((r) => Prisma.sql`(${r.actorId}, ${r.operation}, ${r.actorRole}, ${r.count}, ${r.firstTs}, ${r.lastTs}, ${r.lastSeq})`),
+    );
+    await tx.$executeRaw`INSERT INTO "AuditUsageRollup" ("actorId", "operation", "actorRole", "count", "firstTs", "lastTs", "lastSeq") VALUES ${values}
+      ON CONFLICT ("actorId", "operation", "actorRole") DO UPDATE SET
+        "count" = "AuditUsageRollup"."count" + excluded."count",
+        "firstTs" = CASE WHEN excluded."firstTs" < "AuditUsageRollup"."firstTs" THEN excluded."firstTs" ELSE "AuditUsageRollup"."firstTs" END,
+        "lastTs" = CASE WHEN excluded."lastSeq" > "AuditUsageRollup"."lastSeq" THEN excluded."lastTs" ELSE "AuditUsageRollup"."lastTs" END,
+        "lastSeq" = CASE WHEN excluded."lastSeq" > "AuditUsageRollup"."lastSeq" THEN excluded."lastSeq" ELSE "AuditUsageRollup"."lastSeq" END`;
+  }
   await tx.auditRollupState.update({ where: { id: STATE_ID }, data: { throughSeq: last.seq, updatedAt: now() } });
   return { throughSeq: last.seq, counted: events.length };
+}
+
+/** One AuditUsageRollup row's worth of successful events: an actor's uses of one operation in one role. */
+export interface UsageCell {
+  actorId: string;
+  operation: string;
+  actorRole: string;
+  count: number;
+  firstTs: Date;
+  lastTs: Date;
+  lastSeq: number;
+}
+
+/**
+ * Adds one successful event to a map of usage cells keyed by (actor, operation,
+ * role). Shared with the usage report, which folds the events above the
+ * watermark into the rollup rows the same way.
+ */
+export function addUsage(
+  cells: Map<string, UsageCell>,
+  actorId: string,
+  operation: string,
+  actorRole: string,
+  ts: Date,
+  seq: number,
+): void {
+  const key = `${actorId}\u0000${operation}\u0000${actorRole}`;
+  const cell = cells.get(key);
+  if (!cell) {
+    cells.set(key, { actorId, operation, actorRole, count: 1, firstTs: ts, lastTs: ts, lastSeq: seq });
+    return;
+  }
+  cell.count += 1;
+  if (ts < cell.firstTs) cell.firstTs = ts;
+  if (seq > cell.lastSeq) {
+    cell.lastSeq = seq;
+    cell.lastTs = ts;
+  }
 }

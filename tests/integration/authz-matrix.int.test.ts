@@ -75,9 +75,15 @@ import {
   type MatrixScope,
 } from '@/policies/matrix';
 import { OPERATIONS, operation, type OperationDefinition, type OperationId } from '@/policies/operations';
-import type { Role } from '@/policies/roles';
+import { isConsoleRole, type Role } from '@/policies/roles';
 import { ActionHarness, REFUSAL_CODES, type Caller, type ServerAction } from '../helpers/action-harness';
 import { testProviders } from '../helpers/test-db';
+import { breakGlassAction } from '@/app/(console)/elevation/_actions/break-glass';
+import { endElevationAction } from '@/app/(console)/elevation/_actions/end-elevation';
+import { requestElevationAction } from '@/app/(console)/elevation/_actions/request-elevation';
+import { decideKeepAction } from '@/app/(console)/access/reviews/_actions/decide-keep';
+import { signOffReviewAction } from '@/app/(console)/access/reviews/_actions/sign-off-review';
+import { startReviewAction } from '@/app/(console)/access/reviews/_actions/start-review';
 
 // lib/env validates and caches process.env on first use, which happens while the
 // imports above load (lib/log): the deployment is fixed before them. The outbox
@@ -145,6 +151,12 @@ const RECORD_ACTIONS: Record<string, ServerAction> = {
   'approval.approve': approveRequestAction,
   'approval.reject': rejectRequestAction,
   'approval.cancel': cancelRequestAction,
+  'elevation.request': requestElevationAction,
+  'elevation.break_glass': breakGlassAction,
+  'elevation.end': endElevationAction,
+  'review.start': startReviewAction,
+  'review.decide': decideKeepAction,
+  'review.sign_off': signOffReviewAction,
   'alert.acknowledge': acknowledgeAlertAction,
   'alert.resolve': resolveAlertAction,
   'incident.open': openIncidentAction,
@@ -1358,6 +1370,149 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     };
   }
 
+  /** The caller's elevations and requests: asking changes neither until a second person approves. */
+  async function elevationRequestTarget(scope: MatrixScope, caller: Caller): Promise<Target> {
+    const other = scope.self ? null : (await h.caller('support')).user!;
+    const userId = other?.id ?? caller.user?.id ?? 'nobody';
+    // Inputs must be well formed whoever calls (validation comes first): a console role for callers without one.
+    const own = caller.user && isConsoleRole(caller.user.role) ? caller.user.role : 'support';
+    const input = { userId, baseRole: own, scope: 'role', role: scope.targetRole ?? 'superadmin', minutes: 10, reason: REASON };
+    const snapshot = () => h.db.elevation.findMany({ where: { userId }, select: { id: true, status: true } });
+    return {
+      input,
+      snapshot,
+      assertChanged: () => Promise.reject(new Error('elevation.request never runs without an approval')),
+    };
+  }
+
+  /** Break-glass starts at once for the superadmin themselves and opens a mandatory review. */
+  async function breakGlassTarget(caller: Caller): Promise<Target> {
+    const userId = caller.user?.id ?? 'nobody';
+    const snapshot = () => h.db.elevation.findMany({ where: { userId }, select: { id: true, status: true, scope: true } });
+    return {
+      input: { userId, minutes: 10, reason: REASON },
+      snapshot,
+      assertChanged: async (data) => {
+        const rows = await h.db.elevation.findMany({ where: { userId } });
+        expect(rows).toEqual([expect.objectContaining({ scope: 'break_glass', status: 'active', baseRole: 'superadmin' })]);
+        const review = await h.db.accessReview.findUniqueOrThrow({ where: { id: rows[0]!.reviewId! }, include: { items: true } });
+        expect(review).toMatchObject({ kind: 'break_glass', status: 'open' });
+        expect(review.items.map((i) => i.userId)).toEqual([userId]);
+        expect(data).toMatchObject({ id: rows[0]!.id, reviewId: review.id });
+      },
+    };
+  }
+
+  /** An elevation shaped as the scope says (its holder's own role lent, so the caller's rights do not change). */
+  async function elevationEndTarget(scope: MatrixScope, caller: Caller): Promise<Target> {
+    const holder = scope.self && caller.user ? caller.user : (await h.caller('support')).user!;
+    const active = scope.name !== 'an elevation that has ended';
+    const at = Date.now();
+    const row = await h.db.elevation.create({
+      data: {
+        userId: holder.id,
+        baseRole: holder.role,
+        role: holder.role,
+        scope: 'role',
+        reason: REASON,
+        status: active ? 'active' : 'expired',
+        startsAt: new Date(at - 60_000),
+        expiresAt: new Date(at + (active ? HOUR_MS : -1000)),
+        ...(active ? {} : { endedAt: new Date(at - 1000), endReason: 'expired' }),
+      },
+    });
+    const state = () =>
+      h.db.elevation.findUniqueOrThrow({ where: { id: row.id }, select: { status: true, endedAt: true, endReason: true } });
+    return {
+      input: { id: row.id, reason: REASON },
+      snapshot: state,
+      assertChanged: async () =>
+        expect(await state()).toMatchObject({
+          status: 'ended',
+          endedAt: expect.any(Date),
+          endReason: holder.id === caller.user?.id ? 'ended_by_holder' : 'revoked',
+        }),
+    };
+  }
+
+  /** A new campaign over one support agent, with an admin reviewing it. */
+  async function reviewStartTarget(caller: Caller): Promise<Target> {
+    const reviewed = (await h.caller('support')).user!;
+    const reviewer = (await h.caller('admin')).user!;
+    const title = `T25 campaign ${Math.random().toString(36).slice(2, 10)}`;
+    const dueAt = new Date(Date.now() + 7 * 24 * HOUR_MS).toISOString();
+    const snapshot = () => h.db.accessReview.count({ where: { title } });
+    return {
+      input: { title, roles: [], userIds: [reviewed.id], reviewerIds: [reviewer.id], dueAt, usageDays: 90, reason: REASON },
+      snapshot,
+      assertChanged: async (data) => {
+        const review = await h.db.accessReview.findFirstOrThrow({ where: { title }, include: { items: true, reviewers: true } });
+        expect(review).toMatchObject({ kind: 'campaign', status: 'open', createdById: caller.user!.id });
+        expect(review.items.map((i) => [i.userId, i.decision])).toEqual([[reviewed.id, 'pending']]);
+        expect(review.reviewers.map((r) => r.userId)).toEqual([reviewer.id]);
+        expect(data).toMatchObject({ id: review.id, number: review.number });
+      },
+    };
+  }
+
+  /** Campaign numbers are unique across the database: a counter per run. */
+  let nextReviewNumber = 500_000 + Math.floor(Math.random() * 100_000);
+
+  /** A campaign shaped as the scope says (who reviews it, open or closed), about one support agent. */
+  async function reviewTarget(op: OperationId, scope: MatrixScope, caller: Caller): Promise<Target> {
+    const reviewed = (await h.caller('support')).user!;
+    const reviewerId = scope.self && caller.user ? caller.user.id : (await h.caller('admin')).user!.id;
+    const open = scope.name.startsWith('an open');
+    const at = new Date();
+    const review = await h.db.accessReview.create({
+      data: {
+        number: nextReviewNumber++,
+        title: `T25 ${scope.name}`,
+        status: open ? 'open' : 'closed',
+        scope: JSON.stringify({ roles: [], userIds: [reviewed.id] }),
+        dueAt: new Date(at.getTime() + 7 * 24 * HOUR_MS),
+        createdById: reviewerId,
+        createdAt: at,
+        updatedAt: at,
+        ...(open ? {} : { closedAt: at, closedById: reviewerId, signOff: 'closed before the test' }),
+        reviewers: { create: [{ userId: reviewerId }] },
+        items: { create: [{ userId: reviewed.id, roleAtStart: 'support', statusAtStart: 'active' }] },
+      },
+      include: { items: true },
+    });
+    const itemId = review.items[0]!.id;
+    const state = async () => ({
+      review: await h.db.accessReview.findUniqueOrThrow({
+        where: { id: review.id },
+        select: { status: true, closedAt: true, closedById: true, signOff: true },
+      }),
+      item: await h.db.accessReviewItem.findUniqueOrThrow({
+        where: { id: itemId },
+        select: { decision: true, decidedById: true, reason: true, decisionSeq: true },
+      }),
+    });
+    const input =
+      op === 'review.decide' ? { reviewId: review.id, itemId, decision: 'keep', reason: REASON } : { reviewId: review.id, reason: REASON };
+    return {
+      input,
+      snapshot: state,
+      assertChanged: async () => {
+        const after = await state();
+        if (op === 'review.decide') {
+          expect(after.item).toMatchObject({
+            decision: 'keep',
+            decidedById: caller.user!.id,
+            reason: REASON,
+            decisionSeq: expect.any(Number),
+          });
+          expect(after.review.status).toBe('open');
+        } else {
+          expect(after.review).toMatchObject({ status: 'closed', closedById: caller.user!.id, signOff: REASON });
+        }
+      },
+    };
+  }
+
   async function targetFor(op: OperationId, scope: MatrixScope, column: MatrixPrincipal, caller: Caller, decision: MatrixDecision) {
     const def = operation(op);
     const expectSuccess = decision === 'step-up' || decision === 'allow';
@@ -1368,6 +1523,11 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     if (def.ability?.[1] === 'ApprovalRequest') return approvalTarget(op, scope, column, caller);
     if (def.ability?.[1] === 'Alert') return alertTarget(op, scope, caller);
     if (def.ability?.[1] === 'Incident') return def.target === 'draft' ? newIncidentTarget(caller) : incidentTarget(op, scope, caller);
+    if (op === 'elevation.request') return elevationRequestTarget(scope, caller);
+    if (op === 'elevation.break_glass') return breakGlassTarget(caller);
+    if (op === 'elevation.end') return elevationEndTarget(scope, caller);
+    if (op === 'review.start') return reviewStartTarget(caller);
+    if (op === 'review.decide' || op === 'review.sign_off') return reviewTarget(op, scope, caller);
     if (op === 'session.revoke_all') return revokeAllTarget(caller);
     if (op === 'system.lockdown') return lockdownTarget(caller);
     if (def.target === 'draft') return def.ability?.[1] === 'AuditEvent' ? lookupTarget(caller) : inviteTarget(scope, caller);
