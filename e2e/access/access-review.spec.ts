@@ -48,7 +48,7 @@ test.describe('[ACCESS-REVIEW] access review campaigns', () => {
     await sa.getByRole('checkbox', { name: new RegExp(reviewer.name) }).check();
     await sa.getByLabel('Reason').fill('Quarterly review of support access (REV-42)');
     await sa.getByRole('button', { name: 'Start campaign' }).click();
-    await expect(sa).toHaveURL(/\/access\/reviews\/[A-Za-z0-9_-]+$/, { timeout: 15_000 });
+    await expect(sa).toHaveURL(/\/access\/reviews\/(?!new$)[A-Za-z0-9_-]+$/, { timeout: 15_000 });
     const reviewId = new URL(sa.url()).pathname.split('/').pop()!;
     const campaign = await db.accessReview.findUniqueOrThrow({ where: { id: reviewId }, include: { items: true, reviewers: true } });
     await expect(sa.getByRole('heading', { level: 1 })).toHaveText(`AR-${campaign.number} ${title}`);

@@ -55,7 +55,7 @@ export const AUDIT_OPERATIONS = {
   'audit.verify':
     'An auditor or superadmin verified the whole trail from the console; details carry the result (intact, or the first attack class and seq).',
   'audit.view':
-    'A console user opened the audit browser, an event, or the activity dashboards; details carry the view and the filter used.',
+    'A console user opened the audit browser, an event, the activity dashboards or the usage report (by role, or one person); details carry the view and the filter used.',
   'audit.export_events':
     'A console user downloaded the events matching a filter as CSV or JSON Lines; details carry the format, the filter and the head seq it was pinned to.',
   'ticket.comment': 'A reply to the requester or an internal note was added to a ticket (details: kind and length, never the text).',

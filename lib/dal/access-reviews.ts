@@ -16,7 +16,7 @@ import {
 import { ADMIN_MANAGED_ROLES } from '@/policies/rules';
 import { CONSOLE_ROLES, ROLES, type Role } from '@/policies/roles';
 import { assertActorStillLive, recordAuthorized } from './audit-details';
-import { userUsageEvidence } from './usage';
+import { mayReadUsage, userUsageEvidence } from './usage';
 
 /**
  * Access review campaigns (issue 10). A superadmin starts a campaign over
@@ -465,6 +465,8 @@ export interface ReviewDetailDTO {
 
 /** One campaign as the viewer may see it, with every item, its evidence and what the viewer may do. */
 export async function getReview(viewer: Viewer, id: string): Promise<ReviewDetailDTO | null> {
+  // The per-person usage page is for those who may analyze the trail (superadmins, auditors).
+  const analyzes = mayReadUsage(viewer);
   const ability = abilityFor(viewer);
   const client = await db();
   const r = await client.accessReview.findFirst({
@@ -534,7 +536,7 @@ export async function getReview(viewer: Viewer, id: string): Promise<ReviewDetai
       canDecide,
       canSuspend,
       roleOptions,
-      canAnalyze: decide(ability, 'read', 'User', userRecord).allowed && viewer.role !== 'support',
+      canAnalyze: analyzes,
     });
   }
   const byReviewer = new Map<string, { id: string; name: string; kept: number; changed: number; suspended: number }>();
