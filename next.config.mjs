@@ -1,9 +1,14 @@
+import { staticSecurityHeaders } from './lib/security/static-headers.mjs';
+
 /**
  * Next.js configuration.
  * - distDir: the e2e suite builds into its own folder (NEXT_DIST_DIR) so that a
  *   test build, which contains the test hooks, never serves the demo.
  * - WARDEN_E2E_BUILD is inlined at build time: the build half of the test-hook guard.
- * - Baseline security headers on every response (the nonce-based CSP comes later).
+ * - Static security headers on every response, static assets included
+ *   (lib/security/static-headers.mjs). The nonce-based Content-Security-Policy,
+ *   Cache-Control: no-store and HSTS at run time come from proxy.ts (per request).
+ * - poweredByHeader: false — no X-Powered-By.
  * - logging.serverFunctions off: the dev server would otherwise print every server
  *   action's arguments, passwords included (house style 23: no secrets in logs).
  * @type {import('next').NextConfig}
@@ -19,19 +24,7 @@ const nextConfig = {
     serverActions: { bodySizeLimit: '1mb' },
   },
   async headers() {
-    return [
-      {
-        source: '/:path*',
-        headers: [
-          { key: 'X-Content-Type-Options', value: 'nosniff' },
-          { key: 'Referrer-Policy', value: 'same-origin' },
-          { key: 'X-Frame-Options', value: 'DENY' },
-          { key: 'Content-Security-Policy', value: "frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'" },
-          { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
-          { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=()' },
-        ],
-      },
-    ];
+    return [{ source: '/:path*', headers: staticSecurityHeaders({ appUrl: process.env.APP_URL }) }];
   },
 };
 

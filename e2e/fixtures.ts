@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { hashPassword } from '../lib/auth/password';
 import { sealSecret } from '../lib/auth/secret-box';
 import { generateTotpSecret, totpCodeAt, totpStepAt } from '../lib/auth/totp';
@@ -140,8 +140,59 @@ export function verifyAuditChain(): { code: number; output: string } {
   }
 }
 
-/** A test whose server clock is reset to real time before and after. */
-export const test = base.extend<{ resetClock: void }>({
+/** A Content-Security-Policy violation seen by a page (its `securitypolicyviolation` event). */
+export interface CspViolation {
+  documentURI: string;
+  effectiveDirective: string;
+  violatedDirective: string;
+  blockedURI: string;
+  sourceFile: string;
+  lineNumber: number;
+  sample: string;
+  disposition: string;
+}
+
+/** The violations a test's pages raised; `allow` excuses the ones a test provokes on purpose. */
+export interface CspViolationLog {
+  violations: CspViolation[];
+  allow(match: (v: CspViolation) => boolean): void;
+}
+
+/** Runs in every frame of every page before its own scripts: forwards each violation to the binding. */
+function listenForCspViolations() {
+  document.addEventListener('securitypolicyviolation', (e) => {
+    const report = (window as unknown as { __wardenCspViolation?: (v: unknown) => void }).__wardenCspViolation;
+    report?.({
+      documentURI: e.documentURI,
+      effectiveDirective: e.effectiveDirective,
+      violatedDirective: e.violatedDirective,
+      blockedURI: e.blockedURI,
+      sourceFile: e.sourceFile,
+      lineNumber: e.lineNumber,
+      sample: e.sample,
+      disposition: e.disposition,
+    });
+  });
+}
+
+async function watchContext(context: BrowserContext, violations: CspViolation[]) {
+  await context.exposeBinding('__wardenCspViolation', (_source, v: CspViolation) => {
+    violations.push(v);
+  });
+  await context.addInitScript(listenForCspViolations);
+}
+
+/**
+ * A test whose server clock is reset to real time before and after, and whose
+ * pages are watched for CSP violations (SECURITY.md T39: the app's own pages
+ * raise none). Watched: the test's own `context`/`page`, and every context or
+ * page the test makes with `browser.newContext()` / `browser.newPage()` while it
+ * runs. Not watched: requests made without a browser (`request`,
+ * `page.request`), which render nothing, and contexts made some other way
+ * (e.g. a second `chromium.launch()`), which no spec does. After the test, any
+ * violation not excused with `cspViolations.allow(…)` fails it, listing them.
+ */
+export const test = base.extend<{ resetClock: void; cspViolations: CspViolationLog }>({
   resetClock: [
     async ({ request }, use) => {
       fs.writeFileSync(E2E.clockFile, JSON.stringify({ offsetMs: 0 }));
@@ -150,6 +201,41 @@ export const test = base.extend<{ resetClock: void }>({
     },
     { auto: true },
   ],
+  cspViolations: [
+    async ({ context, browser }, use) => {
+      const violations: CspViolation[] = [];
+      const allowed: ((v: CspViolation) => boolean)[] = [];
+      await watchContext(context, violations);
+      const restore = patchBrowser(browser, violations);
+      // `use` returns when the test ends, passed or failed.
+      await use({ violations, allow: (match) => allowed.push(match) });
+      restore();
+      const unexpected = violations.filter((v) => !allowed.some((match) => match(v)));
+      expect(
+        unexpected,
+        `CSP violations on the app's pages:\n${unexpected.map((v) => `- ${v.effectiveDirective} blocked ${v.blockedURI || '(inline)'} on ${v.documentURI} (${v.sourceFile}:${v.lineNumber}) ${v.sample}`).join('\n')}`,
+      ).toEqual([]);
+    },
+    { auto: true },
+  ],
 });
+
+/**
+ * Makes browser.newContext() watch the contexts it creates, for the duration of
+ * one test (browser.newPage() goes through newContext()); returns the undo.
+ */
+function patchBrowser(browser: Browser, violations: CspViolation[]): () => void {
+  const original = browser.newContext;
+  const patched: Browser['newContext'] = async (...args) => {
+    const context = await original.apply(browser, args);
+    await watchContext(context, violations);
+    return context;
+  };
+  browser.newContext = patched;
+  return () => {
+    // The method lives on the prototype; drop the instance's own copy.
+    if (browser.newContext === patched) delete (browser as { newContext?: unknown }).newContext;
+  };
+}
 
 export { expect };
