@@ -10,6 +10,44 @@ const PRISMA_IMPORTS = {
     },
   ],
 };
+/**
+ * Security lint rules (SECURITY.md T35, T36), as no-restricted-syntax selectors.
+ * They apply everywhere; only the rule against reading process.env is lifted where
+ * configuration is read on purpose, and tests, e2e and bench keep their raw SQL (tamper tests, bulk seeding).
+ */
+const NO_INNER_HTML = [
+  {
+    selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+    message: 'Never dangerouslySetInnerHTML: render user data as text (T35, house style: everything user-supplied renders as text).',
+  },
+  {
+    selector: "Property[key.name='dangerouslySetInnerHTML'], Property[key.value='dangerouslySetInnerHTML']",
+    message: 'Never dangerouslySetInnerHTML: render user data as text (T35).',
+  },
+];
+const NO_RAW_SQL_FROM_INPUT = [
+  {
+    // A constant string (or a template without substitutions) is fine; anything else builds SQL.
+    selector:
+      'CallExpression[callee.property.name=/^\\$(queryRawUnsafe|executeRawUnsafe)$/] > :first-child:not(Literal):not(TemplateLiteral[expressions.length=0])',
+    message: 'Raw SQL must be a literal; never build SQL from input (T36). Use the tagged template $queryRaw`…${value}`.',
+  },
+  {
+    // $queryRaw / $executeRaw only as a tagged template (or with a Prisma.sql`…` fragment): values become bind parameters.
+    selector: 'CallExpression[callee.property.name=/^\\$(queryRaw|executeRaw)$/] > :first-child:not(TaggedTemplateExpression)',
+    message: 'Call $queryRaw/$executeRaw as a tagged template ($queryRaw`…${value}`) so values are bound, never concatenated (T36).',
+  },
+  {
+    selector:
+      "CallExpression[callee.object.name='Prisma'][callee.property.name='raw'] > :first-child:not(Literal):not(TemplateLiteral[expressions.length=0])",
+    message: 'Prisma.raw only with a literal; never build SQL from input (T36).',
+  },
+];
+const NO_PROCESS_ENV = {
+  selector: "MemberExpression[object.name='process'][property.name='env']",
+  message: 'Read configuration through lib/env.ts.',
+};
+
 const NEXT_AUTH_IMPORTS = {
   patterns: [{ regex: '^(next-auth|@auth/core)(/.*)?$', message: 'Only lib/auth/next-auth.ts imports next-auth (house style 7).' }],
 };
@@ -37,14 +75,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-restricted-imports': ['error', { patterns: [...PRISMA_IMPORTS.patterns, ...NEXT_AUTH_IMPORTS.patterns] }],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: 'CallExpression[callee.property.name=/^\\$(queryRawUnsafe|executeRawUnsafe)$/] > :first-child:not(Literal)',
-          message: 'Raw SQL must be a literal; never build SQL from input.',
-        },
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through lib/env.ts.' },
-      ],
+      'no-restricted-syntax': ['error', ...NO_INNER_HTML, ...NO_RAW_SQL_FROM_INPUT, NO_PROCESS_ENV],
     },
   },
   {
@@ -91,8 +122,19 @@ export default tseslint.config(
     },
   },
   {
-    // Process configuration is read in one validated module; CLIs, tests and tooling read their own.
-    files: ['lib/env.ts', 'lib/db/migrate/**', 'scripts/**', 'bench/**', 'tests/**', 'e2e/**', '*.config.*', 'proxy.ts'],
-    rules: { 'no-restricted-syntax': 'off' },
+    // Plain JavaScript (server.mjs, configs): the markup rule holds there too.
+    files: ['**/*.js', '**/*.jsx', '**/*.mjs', '**/*.cjs'],
+    rules: { 'no-restricted-syntax': ['error', ...NO_INNER_HTML] },
+  },
+  {
+    // Process configuration is read in one validated module; CLIs and tooling read their own.
+    files: ['lib/env.ts', 'lib/db/migrate/**', 'scripts/**', '*.config.*', 'proxy.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...NO_INNER_HTML, ...NO_RAW_SQL_FROM_INPUT] },
+  },
+  {
+    // Tests and benchmarks read their own environment; tests tamper with the database by raw
+    // SQL on purpose (T41, T42) and benchmarks seed it in bulk. None of them serves a request.
+    files: ['tests/**', 'e2e/**', 'bench/**'],
+    rules: { 'no-restricted-syntax': ['error', ...NO_INNER_HTML] },
   },
 );

@@ -24,5 +24,15 @@ export function safeRedirectPath(raw: unknown, appOrigin: string): string {
   }
   if (url.origin !== new URL(appOrigin).origin) return '/';
   if (url.pathname.startsWith('/api/')) return '/';
-  return `${url.pathname}${url.search}${url.hash}`;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // Dot segments collapse on resolution: "/.//evil.example" and "/a/..//evil.example"
+  // resolve to the path "//evil.example", which a browser reads as another host.
+  // Whatever is returned must itself still be a plain same-origin path.
+  if (path.startsWith('//') || !path.startsWith('/')) return '/';
+  try {
+    if (decodeURIComponent(url.pathname).startsWith('//')) return '/';
+  } catch {
+    return '/';
+  }
+  return path;
 }

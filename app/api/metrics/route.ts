@@ -5,6 +5,7 @@ import { readSecretSetting } from '@/lib/config/settings';
 import { logFor } from '@/lib/log';
 import { renderMetrics } from '@/lib/monitoring/metrics';
 import { requestContext } from '@/lib/request/context';
+import { isSameOriginRequest } from '@/lib/request/origin';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -48,8 +49,7 @@ function bearerOf(request: Request): string | null {
 
 /** A console session of an auditor or superadmin (enrolled), refused cross-site like the audit exports. */
 async function viewerMayRead(request: Request): Promise<boolean> {
-  const site = request.headers.get('sec-fetch-site');
-  if (site !== null && site !== 'same-origin' && site !== 'none') return false;
+  if (!isSameOriginRequest(request.headers, 'GET')) return false;
   const viewer = await getViewer();
   return !!viewer && !mustEnrol(viewer) && READER_ROLES.includes(viewer.role);
 }

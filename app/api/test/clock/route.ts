@@ -2,6 +2,7 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { now, setClockOffsetMs } from '@/lib/clock';
 import { testHooksEnabled } from '@/lib/env';
+import { isSameOriginRequest } from '@/lib/request/origin';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,6 +21,8 @@ const BodySchema = z.strictObject({
 
 export async function POST(request: Request) {
   if (!testHooksEnabled()) return new NextResponse('Not found', { status: 404 });
+  // State-changing: a browser request from another site is refused (T32); the e2e runner sends none of those headers.
+  if (!isSameOriginRequest(request.headers, 'POST')) return NextResponse.json({ error: 'cross-site request refused' }, { status: 403 });
   const parsed = BodySchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success) return NextResponse.json({ error: 'offsetMs must be a non-negative integer' }, { status: 400 });
   setClockOffsetMs(parsed.data.offsetMs);
