@@ -10,7 +10,15 @@ const globalForDb = globalThis as unknown as { wardenDb?: Promise<DbHandle> };
 
 /** The process-wide database handle, chosen by DATABASE_URL. */
 export function dbHandle(): Promise<DbHandle> {
-  globalForDb.wardenDb ??= createDb({ url: env().DATABASE_URL, poolSize: env().DB_POOL_SIZE });
+  if (!globalForDb.wardenDb) {
+    const created = createDb({ url: env().DATABASE_URL, poolSize: env().DB_POOL_SIZE });
+    // A failed first connection is not kept: the next request tries again, so the
+    // server recovers by itself once the database is back (every request is denied meanwhile).
+    created.catch(() => {
+      if (globalForDb.wardenDb === created) globalForDb.wardenDb = undefined;
+    });
+    globalForDb.wardenDb = created;
+  }
   return globalForDb.wardenDb;
 }
 
