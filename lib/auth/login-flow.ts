@@ -2,6 +2,9 @@ import 'server-only';
 import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { now } from '@/lib/clock';
 import { db, type Tx } from '@/lib/db';
+import { auditLimitHit, consumeOperationLimit, limitRefusalMessage } from '@/lib/dal/operation-limits';
+import { requestContext } from '@/lib/request/context';
+import { AUTHENTICATION_POLICY } from '@/policies/authentication';
 import { refusalFor, verifyPasswordFactor } from './first-factor';
 import { establishSession } from './next-auth';
 import {
@@ -13,7 +16,7 @@ import {
   type PendingLoginDTO,
 } from './pending-login';
 import { consumeRecoveryCode } from './recovery-codes';
-import { checkAccountGate, recordAccountFailure } from './throttle';
+import { checkAccountGate, checkRateLimits, recordAccountFailure, recordRateLimitFailure } from './throttle';
 import { mintTicket } from './tickets';
 import { consumeTotp } from './totp';
 import { finishPasskeyAuthentication, startPasskeyAuthentication } from './webauthn';
@@ -131,6 +134,30 @@ async function completeSecondFactor(
   return (await establishSession(ticket)) ? { ok: true, next: 'console' } : { ok: false, reason: 'refused' };
 }
 
+/**
+ * Whether an anonymous passkey sign-in may start from this address (SECURITY.md
+ * T01, T48): not while the address or everyone is blocked by the sign-in
+ * throttle, and at most so many starts per address and overall
+ * (`auth.passkey_sign_in_start` in policies/limits.ts). A refusal is audited as
+ * a denied auth.sign_in (reasonCode rate_limited) and returns what to tell the
+ * person; null means go ahead.
+ */
+export async function passkeySignInStartRefusal(): Promise<string | null> {
+  const client = await db();
+  const { ip } = await requestContext();
+  const gate = await checkRateLimits(client, ip);
+  if (!gate.allowed) {
+    const rule = gate.scope === 'ip' ? AUTHENTICATION_POLICY.ipLimit : AUTHENTICATION_POLICY.globalLimit;
+    const refusal = { scope: gate.scope, limit: rule.maxFailures, windowMs: rule.windowMs, retryAt: gate.retryAt };
+    await auditLimitHit(null, 'auth.passkey_sign_in_start', refusal, 'auth.sign_in');
+    return `Too many sign-in attempts. Try again after ${gate.retryAt.toISOString().slice(11, 16)} UTC.`;
+  }
+  const decision = await consumeOperationLimit(null, 'auth.passkey_sign_in_start', { ip });
+  if (decision.allowed) return null;
+  await auditLimitHit(null, 'auth.passkey_sign_in_start', decision, 'auth.sign_in');
+  return limitRefusalMessage(decision);
+}
+
 /** Usernameless passkey sign-in: options with no user (discoverable credentials). */
 export async function beginPasskeySignIn() {
   return startPasskeyAuthentication(await db(), { purpose: 'webauthn.authenticate' });
@@ -145,15 +172,18 @@ export async function completePasskeySignIn(response: unknown): Promise<FlowResu
   const result = await finishPasskeyAuthentication(client, response, { purpose: 'webauthn.authenticate' });
   if (!result.ok) {
     if (result.reason === 'counter_regression') await auditCounterRegression(result.userId);
-    await client.$transaction((tx) =>
-      recordAudit(tx, {
+    const { ip } = await requestContext();
+    await client.$transaction(async (tx) => {
+      // A failed passkey counts toward the address's sign-in limit like a wrong password (T01).
+      await recordRateLimitFailure(tx, ip);
+      await recordAudit(tx, {
         actor: null,
         operation: 'auth.sign_in',
         outcome: 'failure',
         reasonCode: `passkey_${result.reason}`,
         decision: 'authn.passkey',
-      }),
-    );
+      });
+    });
     return { ok: false, reason: 'refused' };
   }
   const user = await client.user.findUnique({

@@ -8,10 +8,10 @@ import { getViewer, mustEnrol, type Viewer } from '@/lib/auth/viewer';
 import { now } from '@/lib/clock';
 import { requestApproval } from '@/lib/dal/approvals';
 import { lockdownState } from '@/lib/dal/containment';
-import { consumeOperationLimit } from '@/lib/dal/operation-limits';
-import { env } from '@/lib/env';
+import { enforceOperationLimit } from '@/lib/dal/operation-limits';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
+import { isSameOriginRequest } from '@/lib/request/origin';
 import { hasSufficientReason, reasonOf } from '@/lib/validation/reason';
 import {
   FRESH_SIGN_IN_MS,
@@ -111,14 +111,9 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
         );
       }
 
-      const limited = await consumeOperationLimit(viewer.userId, spec.op);
-      if (!limited.allowed) {
-        return deny(
-          'RATE_LIMITED',
-          'rate_limited',
-          `Too many of these in a short time. Try again after ${limited.retryAt.toISOString().slice(11, 16)} UTC.`,
-        );
-      }
+      // T48: per person, per address and global limits (policies/limits.ts); a hit is audited with them.
+      const limited = await enforceOperationLimit(viewer, spec.op);
+      if (limited) return fail('RATE_LIMITED', limited.message);
       if (!op.readOnly && viewer.role !== 'superadmin' && !LOCKDOWN_EXEMPT.has(spec.op) && (await lockdownState()).enabled) {
         return deny(
           'FORBIDDEN',
@@ -212,17 +207,12 @@ function assertSpecMatchesCatalog(op: OperationDefinition, spec: { target?: unkn
 
 /**
  * CSRF defence in depth (SECURITY.md T32, CVE-2026-27978): a browser's POST from
- * another site carries an Origin or Sec-Fetch-Site that gives it away. Next.js
- * also compares Origin with Host; we compare with the configured origin, which a
- * forged Host header cannot change.
+ * another site carries an Origin (or `null`) or Sec-Fetch-Site that gives it
+ * away. Next.js also compares Origin with Host; lib/request/origin compares with
+ * the configured origin, which a forged Host header cannot change (T33).
  */
 async function isSameOrigin(): Promise<boolean> {
-  const h = await headers();
-  const origin = h.get('origin');
-  const site = h.get('sec-fetch-site');
-  if (site && site !== 'same-origin' && site !== 'none') return false;
-  if (origin === null) return true;
-  return origin === new URL(env().APP_URL).origin;
+  return isSameOriginRequest(await headers(), 'POST');
 }
 
 /** The optional second argument of an action call: the step-up proof, when the catalog demands one. */

@@ -8,8 +8,10 @@ import { tarDirectory } from '@/lib/audit/tar';
 import { getViewer, mustEnrol } from '@/lib/auth/viewer';
 import { auditCapability } from '@/lib/authz/audit-access';
 import { BundleRangeError, exportAuditBundleFor } from '@/lib/dal/audit-bundle';
+import { admitExport } from '@/lib/dal/operation-limits';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
+import { isSameOriginRequest } from '@/lib/request/origin';
 
 export const dynamic = 'force-dynamic';
 
@@ -45,8 +47,8 @@ function nameOf(raw: string): string {
  * actor before a byte is sent; if that cannot be written, nothing is sent.
  */
 export async function GET(request: NextRequest | Request) {
-  const site = request.headers.get('sec-fetch-site');
-  if (site !== null && site !== 'same-origin' && site !== 'none') return text('Not found', 404);
+  // Cross-site (Sec-Fetch-Site, or a foreign Origin) looks like nothing is here (T32).
+  if (!isSameOriginRequest(request.headers, 'GET')) return text('Not found', 404);
   const viewer = await getViewer();
   if (!viewer || mustEnrol(viewer) || !auditCapability(viewer, 'verify').allowed) return text('Not found', 404);
 
@@ -57,14 +59,26 @@ export async function GET(request: NextRequest | Request) {
     const field = issue?.path.join('.') || 'range';
     return text(`"${field}" ${issue?.code === 'invalid_type' ? 'is required' : issue?.message}: give both from and to.`, 400);
   }
+  // T48: bundles are limited per person, per address and overall, and only a few exports
+  // stream at once (lib/dal/operation-limits.ts, policies/limits.ts); a refusal is audited.
+  const admitted = await admitExport(viewer, 'audit.export');
+  if (!admitted.ok) {
+    return new NextResponse(admitted.message, {
+      status: 429,
+      headers: { ...NO_STORE, 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': String(admitted.retryAfterSeconds) },
+    });
+  }
+  const { slot } = admitted;
   const { correlationId } = await requestContext();
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'warden-bundle-'));
   const removeDir = () => fs.promises.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  // The slot is held until the tar stream ends, fails or is cancelled by the client.
+  const finish = () => void Promise.all([removeDir(), slot.release().catch(() => undefined)]);
   try {
     const result = await exportAuditBundleFor(viewer, { ...parsed.data, outDir: path.join(dir, 'bundle') });
     const tar = tarDirectory(result.dir);
-    tar.once('close', () => void removeDir());
-    tar.once('error', () => void removeDir());
+    tar.once('close', finish);
+    tar.once('error', finish);
     const filename = `warden-audit-${nameOf(params.get('from') ?? '')}-${nameOf(params.get('to') ?? '')}.tar`;
     return new NextResponse(Readable.toWeb(tar) as ReadableStream<Uint8Array>, {
       headers: {
@@ -74,7 +88,7 @@ export async function GET(request: NextRequest | Request) {
       },
     });
   } catch (error) {
-    await removeDir();
+    await Promise.all([removeDir(), slot.release().catch(() => undefined)]);
     if (error instanceof BundleRangeError) return text(error.message, 400);
     logFor(correlationId).error({ err: { name: (error as Error).name } }, 'audit bundle download failed');
     return text(`The export bundle could not be made. Quote correlation id ${correlationId} to your operator.`, 500);

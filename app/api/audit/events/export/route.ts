@@ -1,12 +1,13 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { auditLimitHit, consumeOperationLimit } from '@/lib/dal/operation-limits';
 import { z } from 'zod';
 import { getViewer, mustEnrol } from '@/lib/auth/viewer';
 import { auditCapability } from '@/lib/authz/audit-access';
 import { ActionError } from '@/lib/authz/result';
 import { AUDIT_EXPORT_FORMATS, startAuditEventsExport, type AuditEventsExport } from '@/lib/dal/audit-export-events';
+import { admitExport, type ExportSlot } from '@/lib/dal/operation-limits';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
+import { isSameOriginRequest } from '@/lib/request/origin';
 import { parseAuditFilter } from '@/lib/validation/audit-filter';
 import { firstValues } from '@/lib/validation/lists';
 
@@ -33,7 +34,12 @@ function paramsOf(url: string): Record<string, string> {
  * correlation id and errors the stream, so the client sees a broken download,
  * never a silently short file.
  */
-function bodyOf(started: AuditEventsExport, first: string | undefined, correlationId: string): ReadableStream<Uint8Array> {
+function bodyOf(
+  started: AuditEventsExport,
+  first: string | undefined,
+  correlationId: string,
+  slot: ExportSlot,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let pending = first;
   return new ReadableStream<Uint8Array>({
@@ -45,9 +51,12 @@ function bodyOf(started: AuditEventsExport, first: string | undefined, correlati
       }
       try {
         const next = await started.chunks.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
+        if (next.done) {
+          controller.close();
+          await slot.release().catch(() => undefined);
+        } else controller.enqueue(encoder.encode(next.value));
       } catch (error) {
+        await slot.release().catch(() => undefined);
         logFor(correlationId).error(
           { err: { name: (error as Error).name }, headSeq: started.headSeq, rows: started.rows() },
           'audit events export failed mid-stream',
@@ -56,6 +65,7 @@ function bodyOf(started: AuditEventsExport, first: string | undefined, correlati
       }
     },
     async cancel() {
+      await slot.release().catch(() => undefined);
       await started.chunks.return(undefined);
     },
   });
@@ -71,8 +81,8 @@ function bodyOf(started: AuditEventsExport, first: string | undefined, correlati
  * cannot be written, nothing is sent.
  */
 export async function GET(request: NextRequest | Request) {
-  const site = request.headers.get('sec-fetch-site');
-  if (site !== null && site !== 'same-origin' && site !== 'none') return text('Not found', 404);
+  // Cross-site (Sec-Fetch-Site, or a foreign Origin) looks like nothing is here (T32).
+  if (!isSameOriginRequest(request.headers, 'GET')) return text('Not found', 404);
   const viewer = await getViewer();
   if (!viewer || mustEnrol(viewer) || !auditCapability(viewer, 'export').allowed) return text('Not found', 404);
 
@@ -80,19 +90,16 @@ export async function GET(request: NextRequest | Request) {
   const format = FormatSchema.safeParse(params.format);
   if (!format.success) return text(`${format.error.issues[0]?.message ?? '"format" must be csv or jsonl'}.`, 400);
   const filter = parseAuditFilter(params);
-  // T48: exports are limited per person (lib/dal/operation-limits.ts); a hit is audited.
-  const limited = await consumeOperationLimit(viewer.userId, 'audit.export_events');
-  if (!limited.allowed) {
-    await auditLimitHit({ id: viewer.userId, role: viewer.role, sessionId: viewer.sessionId }, 'audit.export_events', limited.retryAt);
-    return new NextResponse(`Too many exports in the last hour. Try again after ${limited.retryAt.toISOString().slice(11, 16)} UTC.`, {
+  // T48: exports are limited per person, per address and overall, and only a few stream
+  // at once (lib/dal/operation-limits.ts, policies/limits.ts); a refusal is audited.
+  const admitted = await admitExport(viewer, 'audit.export_events');
+  if (!admitted.ok) {
+    return new NextResponse(admitted.message, {
       status: 429,
-      headers: {
-        ...NO_STORE,
-        'Content-Type': 'text/plain; charset=utf-8',
-        'Retry-After': String(Math.max(1, Math.ceil((limited.retryAt.getTime() - Date.now()) / 1000))),
-      },
+      headers: { ...NO_STORE, 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': String(admitted.retryAfterSeconds) },
     });
   }
+  const { slot } = admitted;
 
   const { correlationId } = await requestContext();
   let started: AuditEventsExport | undefined;
@@ -101,7 +108,7 @@ export async function GET(request: NextRequest | Request) {
     // The first chunk is read here, so a database that fails at once gets an error
     // page instead of a download that breaks after its headers.
     const first = await started.chunks.next();
-    return new NextResponse(bodyOf(started, first.done ? undefined : first.value, correlationId), {
+    return new NextResponse(bodyOf(started, first.done ? undefined : first.value, correlationId, slot), {
       headers: {
         ...NO_STORE,
         'Content-Type': started.contentType,
@@ -109,6 +116,7 @@ export async function GET(request: NextRequest | Request) {
       },
     });
   } catch (error) {
+    await slot.release().catch(() => undefined);
     await started?.chunks.return(undefined);
     if (error instanceof ActionError && error.code === 'NOT_FOUND') return text('Not found', 404);
     logFor(correlationId).error({ err: { name: (error as Error).name } }, 'audit events export failed');
