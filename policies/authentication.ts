@@ -13,6 +13,12 @@ export const AUTHENTICATION_POLICY = {
   passkeyAlgorithms: [-7, -8] as const,
   /** WebAuthn and step-up challenges live at most this long and are single-use. */
   challengeTtlMs: 5 * 60 * 1000,
+  /**
+   * Live sessions one person may hold at once (T22; ASVS V7.1.2). A sign-in beyond it
+   * ends the person's oldest live session (reason `session_limit`, audited `session.end`)
+   * in the same transaction; the new sign-in is never refused.
+   */
+  maxLiveSessionsPerUser: 5,
   /** A password-verified sign-in waiting for its second factor. */
   pendingLoginTtlMs: 5 * 60 * 1000,
   pendingLoginMaxAttempts: 5,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's second command runs it:
-# typecheck → lint → unit → integration (SQLite) → e2e (Playwright, production build).
+# typecheck → lint → unit → integration (SQLite) → e2e (Playwright, production build)
+# → security test coverage (every id T01–T48 has its test).
 # Set TEST_PG_URL to also run the integration tests against PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,3 +27,8 @@ step "End-to-end tests (Chromium against a production build)"
 PLAYWRIGHT_JSON_OUTPUT_NAME=reports/playwright.json bash scripts/e2e.sh --reporter=list,json
 
 node scripts/test-summary.mjs reports/vitest-unit.json reports/vitest-integration.json reports/playwright.json
+
+# Every security id T01–T48 must start a test title in the layer its requirement
+# names (lib/security/coverage.ts); a missing one fails the run.
+step "Security test coverage (T01–T48)"
+npm run --silent security:coverage

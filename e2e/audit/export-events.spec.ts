@@ -52,7 +52,7 @@ function reasonsOf(csv: string): string[] {
 test.describe('[AUDITOR] exports of the audit browser’s filter', () => {
   test.setTimeout(120_000);
 
-  test('[AUDITOR][EXPORT] T38 exports the filtered events as CSV with formula cells neutralised and safe headers, and as JSON Lines; each download is audited', async ({
+  test('T38 [AUDITOR][EXPORT] exports the filtered events as CSV with formula cells neutralised and safe headers, and as JSON Lines; each download is audited', async ({
     page,
     browser,
   }) => {

@@ -144,7 +144,7 @@ test.describe('[AUTH] multi-factor sign-in', () => {
     ]);
   });
 
-  test('[SUPPORT][PASSKEY] registers a passkey after a TOTP step-up, signs in with it alone, and removes it with a passkey step-up (T11, T14)', async ({
+  test('T11 T13 T14 [SUPPORT][PASSKEY] registers a passkey only after a step-up, signs in with it alone (never without user verification), and removes it with a passkey step-up', async ({
     page,
   }) => {
     const { cdp, authenticatorId } = await addVirtualAuthenticator(page);

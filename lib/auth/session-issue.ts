@@ -5,8 +5,9 @@ import { setting } from '@/lib/config/settings';
 import { db } from '@/lib/db';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
+import { AUTHENTICATION_POLICY } from '@/policies/authentication';
 import { absoluteExpiry } from './session-policy';
-import { createSessionRow, hashSessionSecret, newSessionSecret } from './sessions';
+import { createSessionRow, endSessionsOverLimit, hashSessionSecret, newSessionSecret } from './sessions';
 import { recordAccountSuccess } from './throttle';
 import { consumeTicket } from './tickets';
 import { refusalFor } from './first-factor';
@@ -14,7 +15,8 @@ import { refusalFor } from './first-factor';
 /**
  * Exchanges a one-time ticket for a session secret. Called only from next-auth's
  * authorize(). sign_in: a new Session row (the cookie value is new at every
- * sign-in, T14) and the audited `auth.sign_in` success. rotate: the same row
+ * sign-in, T14) and the audited `auth.sign_in` success; beyond the per-person
+ * session limit the oldest live session ends (T22). rotate: the same row
  * gets a new secret and a fresh authentication time (step-up and
  * re-authentication, T14/T23), so the previous cookie value stops working.
  */
@@ -65,6 +67,13 @@ export async function exchangeTicket(ticket: string): Promise<{ userId: string; 
       outcome: 'success',
       details: { amr: t.amr },
       decision: 'authn.mfa',
+    });
+    // T22: at most maxLiveSessionsPerUser live sessions; the oldest beyond it end here.
+    await endSessionsOverLimit(tx, {
+      user: { id: user.id, role: user.role, sessionVersion: user.sessionVersion },
+      keepSessionId: session.sessionId,
+      now: at,
+      limit: AUTHENTICATION_POLICY.maxLiveSessionsPerUser,
     });
     return { userId: user.id, secret: session.secret, sessionId: session.sessionId };
   });

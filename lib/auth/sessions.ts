@@ -1,4 +1,5 @@
 import 'server-only';
+import { recordAudit } from '@/lib/audit/record';
 import type { Tx } from '@/lib/db';
 import { absoluteExpiry } from './session-policy';
 import { hashToken, newToken } from './tokens';
@@ -47,4 +48,45 @@ export async function createSessionRow(
     select: { id: true },
   });
   return { secret, sessionId: row.id };
+}
+
+/**
+ * The concurrent-session limit (T22; ASVS V7.1.2): after a sign-in, if the user
+ * holds more than `limit` live sessions, the oldest ones (by creation) end with
+ * reason `session_limit`, each with a `session.end` event naming the sign-in that
+ * pushed it out. Live: not revoked, not past its absolute expiry, of the user's
+ * current sessionVersion. Runs in the sign-in's transaction; returns the ended ids.
+ */
+export async function endSessionsOverLimit(
+  tx: Tx,
+  input: { user: { id: string; role: string; sessionVersion: number }; keepSessionId: string; now: Date; limit: number },
+): Promise<string[]> {
+  const { user, keepSessionId, now, limit } = input;
+  const live = await tx.session.findMany({
+    where: { userId: user.id, revokedAt: null, expiresAt: { gt: now }, sessionVersion: user.sessionVersion },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { id: true },
+  });
+  const excess = live.length - limit;
+  if (excess <= 0) return [];
+  const victims = live
+    .filter((s) => s.id !== keepSessionId)
+    .slice(0, excess)
+    .map((s) => s.id);
+  const ended: string[] = [];
+  for (const id of victims) {
+    const done = await tx.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now, revokedReason: 'session_limit' } });
+    if (done.count !== 1) continue;
+    ended.push(id);
+    await recordAudit(tx, {
+      actor: { id: user.id, role: user.role, sessionId: keepSessionId },
+      operation: 'session.end',
+      target: { type: 'Session', id },
+      outcome: 'success',
+      reasonCode: 'session_limit',
+      details: { userId: user.id, role: user.role, limit, newSessionId: keepSessionId },
+      decision: 'authn.session_policy',
+    });
+  }
+  return ended;
 }

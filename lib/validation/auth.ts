@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { passwordProblem } from '@/lib/auth/password-policy';
 import { STEP_UP_OPERATION_IDS } from '@/policies/operations';
 
 /** Console passwords: 15 to 128 code points, any characters, no composition rules (NIST 800-63B-4 §3.1.1.2). */
@@ -20,11 +21,17 @@ export const SignInSchema = z.strictObject({
 });
 export type SignInInput = z.infer<typeof SignInSchema>;
 
-/** A password a person may set (length counted in code points, not UTF-16 units). */
+/** A password a person may set (length counted in code points, not UTF-16 units; not breached or predictable). */
 export const NewPasswordSchema = z
   .string()
   .refine((p) => [...p].length >= PASSWORD_MIN, { error: `Use at least ${PASSWORD_MIN} characters.` })
-  .refine((p) => [...p].length <= PASSWORD_MAX, { error: `Use at most ${PASSWORD_MAX} characters.` });
+  .refine((p) => [...p].length <= PASSWORD_MAX, { error: `Use at most ${PASSWORD_MAX} characters.` })
+  // Breached, common and predictable values (T03; lib/auth/password-policy). Never composition rules.
+  .superRefine((p, ctx) => {
+    const length = [...p].length;
+    const problem = length >= PASSWORD_MIN && length <= PASSWORD_MAX ? passwordProblem(p) : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /**
  * Setting a password with a one-time link (an invitation or a password reset):
