@@ -22,14 +22,11 @@
  *   BENCH_DATABASE_URL=postgresql://… npm run bench:usage
  */
 import fs from 'node:fs';
-import Module, { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { AUDIT_EVENT_CSV_COLUMNS } from '../lib/audit/csv';
-import type { AuditEventFields } from '../lib/audit/hash';
 import type { Viewer } from '../lib/auth/viewer';
 import type { DbHandle } from '../lib/db/client';
+import { chainedRows, measure, seedPostgres, seedSqlite, stubNextNavigation } from './trail-seed';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const url = process.env.BENCH_DATABASE_URL ?? `file:${path.join(root, 'var/bench/usage-report.db')}`;
@@ -55,20 +52,6 @@ interface Timing {
   p95Ms: number;
   maxMs: number;
   detail?: string;
-}
-
-/** next/navigation cannot load outside a Next.js server under react-server (see bench/audit-browser.ts); the DAL never calls it here. */
-function stubNextNavigation() {
-  const require = createRequire(import.meta.url);
-  const file = require.resolve('next/navigation');
-  const stub = new Module(file);
-  stub.filename = file;
-  stub.loaded = true;
-  const fail = (what: string) => () => {
-    throw new Error(`next/navigation ${what}() called in the bench`);
-  };
-  stub.exports = { notFound: fail('notFound'), redirect: fail('redirect'), permanentRedirect: fail('permanentRedirect') };
-  require.cache[file] = stub;
 }
 
 /** Staff roles: a few superadmins, some admins and auditors, mostly support agents. */
@@ -119,8 +102,8 @@ async function main() {
   );
   const to = new Date(Date.now() - 60_000);
   const from = new Date(to.getTime() - DAYS * DAY);
-  const inserted =
-    provider === 'sqlite' ? seedSqlite(file, await rows(staff, members, from, to)) : await seedPostgres(client, staff, members, from, to);
+  const trail = chainedRows({ seed: SEED, events: EVENTS, staff, members, from, to });
+  const { inserted } = provider === 'sqlite' ? await seedSqlite(file, trail) : await seedPostgres(client, trail);
   const seedMs = performance.now() - seedStarted;
   await client.$executeRawUnsafe(provider === 'sqlite' ? 'ANALYZE' : 'ANALYZE "AuditEvent"');
 
@@ -160,9 +143,12 @@ async function main() {
   const runCases = async (tail: number) => {
     const time = async (name: string, work: () => Promise<string | undefined>) => {
       let detail: string | undefined;
-      const t = await measure(async () => {
-        detail = await work();
-      });
+      const t = await measure(
+        async () => {
+          detail = await work();
+        },
+        { runs: RUNS, warmups: WARMUPS },
+      );
       results.push({ case: name, tail, ...t, ...(detail ? { detail } : {}) });
     };
     await time('roleUsage (90 days)', async () => {
@@ -221,150 +207,6 @@ async function main() {
   console.table(results.map(({ detail: _detail, ...r }) => r));
   console.log(`wrote ${path.relative(root, out)}`);
   await client.$disconnect();
-}
-
-async function measure(work: () => Promise<void>): Promise<{ p50Ms: number; p95Ms: number; maxMs: number }> {
-  for (let i = 0; i < WARMUPS; i++) await work();
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await work();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const at = (q: number) => Number(times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!.toFixed(2));
-  return { p50Ms: at(0.5), p95Ms: at(0.95), maxMs: at(1) };
-}
-
-type StaffRow = { id: string; role: string; name: string };
-
-/** The synthetic history as chained rows (as appendAuditEvent builds them). */
-async function rows(staff: StaffRow[], members: string[], from: Date, to: Date) {
-  const { syntheticAuditEvents } = await import('../lib/audit/synthetic');
-  const { canonicalize } = await import('../lib/audit/canonical-json');
-  const { computeEventHash, GENESIS_HASH } = await import('../lib/audit/hash');
-  const { randomUUID } = await import('node:crypto');
-  return function* () {
-    let prevHash = GENESIS_HASH;
-    let prevTs = 0;
-    let seq = 0;
-    for (const { at, input } of syntheticAuditEvents({
-      seed: SEED,
-      from,
-      to,
-      count: EVENTS,
-      staff,
-      members,
-      policyVersion: 'policies@bench',
-    })) {
-      seq += 1;
-      prevTs = Math.max(prevTs, at.getTime());
-      const event: AuditEventFields = {
-        seq,
-        id: randomUUID(),
-        ts: new Date(prevTs),
-        actorId: input.actor?.id ?? null,
-        actorRole: input.actor?.role ?? null,
-        actorSessionId: input.actor?.sessionId ?? null,
-        ip: input.ip ?? null,
-        userAgent: input.userAgent ?? null,
-        correlationId: input.correlationId,
-        operation: input.operation,
-        targetType: input.target?.type ?? null,
-        targetId: input.target?.id ?? null,
-        outcome: input.outcome,
-        reasonCode: input.reasonCode ?? null,
-        reason: input.reason ?? null,
-        details: canonicalize((input.details ?? {}) as Parameters<typeof canonicalize>[0]),
-        policyVersion: input.policyVersion,
-        decision: input.decision ?? null,
-      };
-      const hash = computeEventHash(prevHash, event);
-      yield { ...event, prevHash, hash };
-      prevHash = hash;
-    }
-  };
-}
-
-const COLUMNS = AUDIT_EVENT_CSV_COLUMNS;
-
-/** SQLite bulk load (secondary indexes dropped, then rebuilt from their own DDL). */
-function seedSqlite(file: string, source: () => Generator<Record<string, unknown>>): number {
-  const raw = new Database(file);
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = OFF');
-  raw.pragma('cache_size = -262144');
-  const indexes = raw
-    .prepare(`SELECT "name", "sql" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'AuditEvent' AND "sql" IS NOT NULL`)
-    .all() as { name: string; sql: string }[];
-  for (const index of indexes) raw.exec(`DROP INDEX "${index.name}"`);
-  const insert = raw.prepare(
-    `INSERT INTO "AuditEvent" (${COLUMNS.map((c) => `"${c}"`).join(',')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(',')})`,
-  );
-  const flush = raw.transaction((batch: Record<string, unknown>[]) => {
-    for (const row of batch) insert.run(row);
-  });
-  let batch: Record<string, unknown>[] = [];
-  let n = 0;
-  for (const row of source()) {
-    batch.push({ ...row, ts: (row.ts as Date).toISOString().replace('Z', '+00:00') });
-    if (batch.length === 10_000) {
-      flush(batch);
-      n += batch.length;
-      batch = [];
-      if (n % 100_000 === 0) console.log(`  ${n} events`);
-    }
-  }
-  flush(batch);
-  n += batch.length;
-  for (const index of indexes) raw.exec(index.sql);
-  raw.prepare(`UPDATE "AuditLock" SET "appends" = ? WHERE "id" = 1`).run(n);
-  raw.pragma('wal_checkpoint(TRUNCATE)');
-  raw.close();
-  return n;
-}
-
-/** PostgreSQL bulk load: multi-row INSERTs of 1000, secondary indexes rebuilt afterwards. */
-async function seedPostgres(client: DbHandle['db'], staff: StaffRow[], members: string[], from: Date, to: Date): Promise<number> {
-  const indexes = await client.$queryRawUnsafe<{ indexname: string; indexdef: string }[]>(
-    `SELECT "indexname", "indexdef" FROM pg_indexes WHERE "schemaname" = current_schema() AND "tablename" = 'AuditEvent' AND "indexname" <> 'AuditEvent_pkey'`,
-  );
-  for (const index of indexes) await client.$executeRawUnsafe(`DROP INDEX "${index.indexname}"`);
-  const per = COLUMNS.length;
-  const sql = (count: number) =>
-    `INSERT INTO "AuditEvent" (${COLUMNS.map((c) => `"${c}"`).join(',')}) VALUES ` +
-    Array.from(
-      { length: count },
-      (_, r) =>
-        `(${COLUMNS.map((c, k) => (c === 'ts' ? `($${r * per + k + 1}::timestamptz AT TIME ZONE 'UTC')` : `$${r * per + k + 1}`)).join(',')})`,
-    ).join(',');
-  const full = sql(1000);
-  let values: unknown[] = [];
-  let pending = 0;
-  let n = 0;
-  const source = await rows(staff, members, from, to);
-  for (const row of source()) {
-    for (const c of COLUMNS) values.push(c === 'ts' ? (row.ts as Date).toISOString() : (row as Record<string, unknown>)[c]);
-    pending += 1;
-    if (pending === 1000) {
-      await client.$executeRawUnsafe(full, ...values);
-      n += pending;
-      values = [];
-      pending = 0;
-      if (n % 100_000 === 0) console.log(`  ${n} events`);
-    }
-  }
-  if (pending > 0) await client.$executeRawUnsafe(sql(pending), ...values);
-  n += pending;
-  await client.$transaction(
-    async (tx) => {
-      await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '256MB'`);
-      for (const index of indexes) await tx.$executeRawUnsafe(index.indexdef);
-    },
-    { timeout: 30 * 60_000 },
-  );
-  await client.$executeRawUnsafe(`UPDATE "AuditLock" SET "appends" = $1 WHERE "id" = 1`, n);
-  return n;
 }
 
 main().catch((error) => {
