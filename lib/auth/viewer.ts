@@ -53,11 +53,19 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
   const secret = await readSessionSecret();
   if (!secret) return null;
   const client = await db();
+  const at = now();
   const row = await client.session.findUnique({
     where: { tokenHash: hashSessionSecret(secret) },
     include: {
       user: {
         select: {
+          // A time-bound elevation in force now, in the same query (read on every request, so it ends on time).
+          elevations: {
+            where: { status: 'active', startsAt: { lte: at }, expiresAt: { gt: at } },
+            orderBy: { startsAt: 'desc' },
+            take: 1,
+            select: { id: true, baseRole: true, scope: true, role: true, operation: true, expiresAt: true },
+          },
           id: true,
           email: true,
           name: true,
@@ -72,7 +80,6 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
     },
   });
   if (!row) return null;
-  const at = now();
   const roleState = await client.roleState.findUnique({ where: { role: row.user.role }, select: { suspended: true } });
   const verdict = evaluateSession({
     session: row,
@@ -94,7 +101,7 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
     ]);
   }
   const baseRole = row.user.role as ConsoleRole;
-  const elevation = await activeElevation(client, row.user.id, baseRole, at);
+  const elevation = activeElevation(row.user.elevations[0], baseRole);
   return {
     userId: row.user.id,
     email: row.user.email,
@@ -110,23 +117,16 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
 });
 
 /**
- * The user's elevation in force at `at`, if any: active, started, not yet
- * expired, and granted on top of the role the account still holds (a role
- * change since ends it). Read on every request, so an elevation stops at its
- * expiry on every instance, whether or not the sweep has marked it yet.
+ * The elevation in force, if it was granted on top of the role the account still
+ * holds (a role change since ends it). Read with the session on every request, so
+ * an elevation stops at its expiry on every instance, whether or not the sweep
+ * has marked it yet.
  */
-async function activeElevation(
-  client: Awaited<ReturnType<typeof db>>,
-  userId: string,
+function activeElevation(
+  row: { id: string; baseRole: string; scope: string; role: string; operation: string | null; expiresAt: Date } | undefined,
   baseRole: ConsoleRole,
-  at: Date,
-): Promise<ActiveElevation | null> {
-  const row = await client.elevation.findFirst({
-    where: { userId, status: 'active', baseRole, startsAt: { lte: at }, expiresAt: { gt: at } },
-    orderBy: { startsAt: 'desc' },
-    select: { id: true, scope: true, role: true, operation: true, expiresAt: true },
-  });
-  if (!row || !isConsoleRole(row.role)) return null;
+): ActiveElevation | null {
+  if (!row || row.baseRole !== baseRole || !isConsoleRole(row.role)) return null;
   if (row.scope !== 'role' && row.scope !== 'operation' && row.scope !== 'break_glass') return null;
   return { id: row.id, scope: row.scope, role: row.role, operation: row.operation, expiresAt: row.expiresAt };
 }

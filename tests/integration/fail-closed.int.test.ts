@@ -211,8 +211,8 @@ describe.each(testProviders())('T46 fail closed on %s', (provider) => {
     const other = await secondSession(h, admin);
     const eventsBefore = await h.db.auditEvent.count();
     invalidateSettings();
-    // The session row has been read; the database goes away before the elevation lookup, the viewer check's last read.
-    const mid = failingMidRequest(h, outage, (model, operation) => model === 'Elevation' && operation === 'findFirst');
+    // The session row (with its user and elevation) has been read; the database goes away before the role-state lookup.
+    const mid = failingMidRequest(h, outage, (model, operation) => model === 'RoleState' && operation === 'findUnique');
     const called = await withAppDb(h, mid.client, () => h.call(admin, revokeOtherSessionsAction, {}));
     expect(mid.started()).toBe(true);
     expect(mid.seen[0]).toBe('Session.findUnique');
