@@ -114,7 +114,13 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
       // T48: per person, per address and global limits (policies/limits.ts); a hit is audited with them.
       const limited = await enforceOperationLimit(viewer, spec.op);
       if (limited) return fail('RATE_LIMITED', limited.message);
-      if (!op.readOnly && viewer.role !== 'superadmin' && !LOCKDOWN_EXEMPT.has(spec.op) && (await lockdownState()).enabled) {
+      // Lockdown exempts superadmins by the role they hold, never by a borrowed one (a time-bound elevation).
+      if (
+        !op.readOnly &&
+        (viewer.baseRole ?? viewer.role) !== 'superadmin' &&
+        !LOCKDOWN_EXEMPT.has(spec.op) &&
+        (await lockdownState()).enabled
+      ) {
         return deny(
           'FORBIDDEN',
           'lockdown',

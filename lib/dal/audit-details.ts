@@ -32,15 +32,23 @@ export function recordAuthorized(
   if (authz.approval) return recordApprovedExecution(tx, authz, authz.approval, event, evidence);
   if (authz.incidentId) return recordForIncident(tx, authz, authz.incidentId, event, evidence);
   if (authz.accessReviewItemId) return recordForAccessReview(tx, authz, authz.accessReviewItemId, event, evidence);
+  return appendSuccess(tx, authz, event.target, { ...evidence, ...event.details });
+}
+
+/**
+ * The success event of the operation `authz` authorized, as every path records
+ * it: the actor, the rule that decided and the reason. Every catalog operation is
+ * also in the audit catalogue (policies/matrix.test.ts).
+ */
+function appendSuccess(tx: Tx, authz: Authorization, target: { type: string; id: string } | null, details: Record<string, unknown>) {
   return recordAudit(tx, {
     actor: { id: authz.viewer.userId, role: authz.viewer.role, sessionId: authz.viewer.sessionId },
-    // Every catalog operation is also in the audit catalogue (policies/matrix.test.ts).
     operation: authz.op as AuditOperation,
-    target: event.target,
+    target,
     outcome: 'success',
     reason: authz.reason,
     decision: authz.rule,
-    details: { ...evidence, ...event.details },
+    details,
   });
 }
 
@@ -69,14 +77,10 @@ async function recordForIncident(
   if (!decideOn(authz.ability, 'update', 'Incident', incident).allowed) {
     throw new ActionError('FORBIDDEN', 'Your role cannot work on incidents. Nothing was changed.');
   }
-  const appended = await recordAudit(tx, {
-    actor: { id: authz.viewer.userId, role: authz.viewer.role, sessionId: authz.viewer.sessionId },
-    operation: authz.op as AuditOperation,
-    target: event.target,
-    outcome: 'success',
-    reason: authz.reason,
-    decision: authz.rule,
-    details: { ...evidence, ...event.details, incident: { id: incident.id, number: incident.number } },
+  const appended = await appendSuccess(tx, authz, event.target, {
+    ...evidence,
+    ...event.details,
+    incident: { id: incident.id, number: incident.number },
   });
   await tx.incidentLink.create({
     data: { incidentId: incident.id, kind: 'event', eventSeq: appended.seq, authorId: authz.viewer.userId, createdAt: now() },
@@ -190,15 +194,7 @@ async function recordForAccessReview(
   evidence: Record<string, unknown>,
 ) {
   const review = await reviewItemFor(tx, authz, itemId, event.target);
-  const appended = await recordAudit(tx, {
-    actor: { id: authz.viewer.userId, role: authz.viewer.role, sessionId: authz.viewer.sessionId },
-    operation: authz.op as AuditOperation,
-    target: event.target,
-    outcome: 'success',
-    reason: authz.reason,
-    decision: authz.rule,
-    details: { ...evidence, ...event.details, accessReview: review.ref },
-  });
+  const appended = await appendSuccess(tx, authz, event.target, { ...evidence, ...event.details, accessReview: review.ref });
   await markReviewItemDecided(tx, authz, review, event.target, appended.seq);
   return appended;
 }
@@ -255,27 +251,19 @@ async function recordApprovedExecution(
   const review = authz.accessReviewItemId
     ? await reviewItemFor(tx, authz, authz.accessReviewItemId, event.target, { approvalId: approval.id })
     : null;
-  const appended = await recordAudit(tx, {
-    actor: { id: authz.viewer.userId, role: authz.viewer.role, sessionId: authz.viewer.sessionId },
-    operation: authz.op as AuditOperation,
-    target: event.target,
-    outcome: 'success',
-    reason: authz.reason,
-    decision: authz.rule,
-    details: {
-      ...evidence,
-      ...event.details,
-      approval: {
-        id: approval.id,
-        digest: approval.digest,
-        approverId: approval.approverId,
-        approverRole: approval.approverRole,
-        approverSessionId: approval.approverSessionId,
-        requestSeq: approval.requestSeq,
-        decisionSeq: approval.decisionSeq,
-      },
-      ...(review ? { accessReview: review.ref } : {}),
+  const appended = await appendSuccess(tx, authz, event.target, {
+    ...evidence,
+    ...event.details,
+    approval: {
+      id: approval.id,
+      digest: approval.digest,
+      approverId: approval.approverId,
+      approverRole: approval.approverRole,
+      approverSessionId: approval.approverSessionId,
+      requestSeq: approval.requestSeq,
+      decisionSeq: approval.decisionSeq,
     },
+    ...(review ? { accessReview: review.ref } : {}),
   });
   await tx.approvalRequest.update({ where: { id: approval.id }, data: { executionSeq: appended.seq } });
   if (review) await markReviewItemDecided(tx, authz, review, event.target, appended.seq);

@@ -136,6 +136,26 @@ describe.each(testProviders())('time-bound elevation through the real server act
     expect(await verifyChain(h.db)).toMatchObject({ ok: true });
   });
 
+  it('a lockdown holds for someone elevated to superadmin: the exemption follows the role they hold, not a borrowed one', async () => {
+    const admin = await h.caller('admin');
+    const approver = await h.caller('superadmin');
+    const member = await h.caller('member');
+    const { approved } = await askApproved(admin, approver, { scope: 'role', role: 'superadmin', minutes: 10 });
+    expect(approved).toMatchObject({ ok: true, data: { status: 'executed' } });
+    expect((await viewerOf(admin))?.role).toBe('superadmin');
+    await h.db.systemState.create({ data: { id: 'lockdown', enabled: true, mode: 'read_only', since: new Date(), updatedAt: new Date() } });
+    try {
+      const { result, correlationId } = await suspend(admin, member.user!.id);
+      expect(result).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+      expect((await h.eventsOf(correlationId)).filter((e) => e.operation === 'user.suspend')).toEqual([
+        expect.objectContaining({ outcome: 'denied', reasonCode: 'lockdown', actorId: admin.user!.id }),
+      ]);
+      expect(await h.userState(member.user!.id)).toMatchObject({ status: 'active' });
+    } finally {
+      await h.db.systemState.deleteMany({ where: { id: 'lockdown' } });
+    }
+  });
+
   it('an elevation to one operation lends exactly that operation', async () => {
     const agent = await h.caller('support');
     const approver = await h.caller('superadmin');
