@@ -97,11 +97,19 @@ export async function refundOperationLimit(decision: LimitDecision): Promise<voi
  * whose no-op update makes it one INSERT … ON CONFLICT on PostgreSQL), a window
  * that has ended starts over (only if still stale), then the count grows atomically.
  */
+/** How far ahead of this clock a window may start and still count as the current one. */
+export const CLOCK_SKEW_MS = 60_000;
+
 async function countAttempt(tx: Tx, key: string, windowMs: number, at: Date) {
   await tx.rateLimit.upsert({ where: { key }, create: { key, count: 0, windowStart: at }, update: { count: { increment: 0 } } });
   await tx.rateLimit.updateMany({
-    // A window that started "in the future" (the clock was set back) starts over too.
-    where: { key, OR: [{ windowStart: { lte: new Date(at.getTime() - windowMs) } }, { windowStart: { gt: at } }] },
+    // A window that started well "in the future" (the clock was set back) starts over
+    // too. Only beyond CLOCK_SKEW_MS: a concurrent attempt (or another instance) that
+    // read its clock a moment later may have created the row, and that is the same window.
+    where: {
+      key,
+      OR: [{ windowStart: { lte: new Date(at.getTime() - windowMs) } }, { windowStart: { gt: new Date(at.getTime() + CLOCK_SKEW_MS) } }],
+    },
     data: { count: 0, windowStart: at },
   });
   return tx.rateLimit.update({ where: { key }, data: { count: { increment: 1 } }, select: { count: true, windowStart: true } });

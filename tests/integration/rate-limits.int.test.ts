@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NextRequest } from 'next/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { beginStepUpAction } from '@/app/(console)/_actions/begin-step-up';
 import { completeStepUpAction } from '@/app/(console)/_actions/complete-step-up';
 import { beginPasskeySignInAction } from '@/app/(auth)/sign-in/_actions/begin-passkey-sign-in';
@@ -11,6 +11,7 @@ import { GET as exportBundle } from '@/app/api/audit/bundle/route';
 import { appendAuditEvent } from '@/lib/audit/append';
 import { ipRateLimitKey } from '@/lib/auth/throttle';
 import {
+  CLOCK_SKEW_MS,
   consumeOperationLimit,
   enforceOperationLimit,
   exportSlotIds,
@@ -68,6 +69,10 @@ describe.each(testProviders())('T48 rate limits on %s', (provider) => {
   }, 60_000);
   afterAll(async () => {
     await h?.cleanup();
+  });
+  // A test that fails with a download still open must not leave its slot to the next one.
+  afterEach(async () => {
+    await h.db.monitorState.updateMany({ where: { id: { in: exportSlotIds() } }, data: { leaseUntil: null, leaseOwner: null } });
   });
 
   const viewerOf = (c: Caller) => ({ userId: c.user!.id, role: c.user!.role, sessionId: c.sessionId });
@@ -197,6 +202,30 @@ describe.each(testProviders())('T48 rate limits on %s', (provider) => {
     const fromBlocked = await h.call(blocked, beginPasskeySignInAction, { mode: 'usernameless' });
     expect(fromBlocked.result).toMatchObject({ ok: false, code: 'RATE_LIMITED' });
     expect(detailsOf((await h.eventsOf(fromBlocked.correlationId))[0]!)).toMatchObject({ scope: 'ip' });
+  });
+
+  it('T48 a window another instance started a moment later is the same window; one started far ahead (clock set back) starts over', async () => {
+    const userId = `skew-${randomUUID()}`;
+    const key = `op:session.revoke_all:${userId}`;
+    const limit = OPERATION_LIMITS['session.revoke_all'].person.limit;
+    // A concurrent attempt whose clock read a few seconds later created the window and used it up.
+    await h.db.rateLimit.create({ data: { key, count: limit, windowStart: new Date(Date.now() + 5_000) } });
+    expect((await consumeOperationLimit(userId, 'session.revoke_all', { ip: null })).allowed).toBe(false);
+    expect(await counter(key)).toBe(limit + 1); // refused attempts count too, in the same window
+    // A window that starts beyond the allowed skew can only come from a clock set back: it starts over.
+    await h.db.rateLimit.update({ where: { key }, data: { windowStart: new Date(Date.now() + CLOCK_SKEW_MS + 60_000) } });
+    expect((await consumeOperationLimit(userId, 'session.revoke_all', { ip: null })).allowed).toBe(true);
+    expect(await counter(key)).toBe(1);
+  });
+
+  it('T48 many parallel attempts on one fresh key are all counted (none restarts the window another just opened)', async () => {
+    const userId = `burst-${randomUUID()}`;
+    const limit = OPERATION_LIMITS['session.revoke_all'].person.limit;
+    const decisions = await Promise.all(
+      Array.from({ length: 12 }, () => consumeOperationLimit(userId, 'session.revoke_all', { ip: null })),
+    );
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(limit);
+    expect(await counter(`op:session.revoke_all:${userId}`)).toBe(12);
   });
 
   it('T48 exports have a global limit across users (events and bundles share it)', async () => {
