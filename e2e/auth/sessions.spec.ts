@@ -11,11 +11,21 @@ test.describe('[AUTH] sessions end on the server', () => {
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe('Strict');
 
+    // Something the console's origin keeps in the browser, to see Clear-Site-Data act on it.
+    await page.evaluate(() => window.localStorage.setItem('warden-t18', 'kept before sign-out'));
+
     // Capture the real sign-out server-action request (its id and body) to replay later.
     const actionRequest = page.waitForRequest((r) => r.method() === 'POST' && !!r.headers()['next-action']);
+    const cleared = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/signed-out');
     await page.getByRole('button', { name: 'Sign out' }).click();
     const captured = await actionRequest;
     await expect(page).toHaveURL(/\/sign-in/);
+    // Sign-out tells the browser to forget this origin's cache, cookies and storage, and it does.
+    const clearing = await cleared;
+    expect(clearing.status()).toBe(204);
+    expect((await clearing.allHeaders())['clear-site-data']).toBe('"cache", "cookies", "storage"');
+    expect(await page.evaluate(() => window.localStorage.getItem('warden-t18'))).toBeNull();
+    expect((await page.context().cookies()).filter((c) => c.name === 'warden.session')).toEqual([]);
 
     const attacker = await playwright.request.newContext({
       baseURL: page.url().replace(/\/sign-in.*$/, ''),

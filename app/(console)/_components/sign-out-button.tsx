@@ -4,7 +4,11 @@ import { useRouter } from 'next/navigation';
 import { useTransition } from 'react';
 import { signOutAction } from '../_actions/sign-out';
 
-/** Signs out and returns to the sign-in page, whatever the action answered. */
+/**
+ * Signs out and returns to the sign-in page, whatever the action answered: the
+ * action revokes the session; /api/auth/signed-out then answers with
+ * Clear-Site-Data so the browser forgets cached pages, cookies and storage.
+ */
 export function SignOutButton() {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
@@ -16,6 +20,8 @@ export function SignOutButton() {
       onClick={() =>
         startTransition(async () => {
           await signOutAction({});
+          // Best effort: the server session is already over if this request fails.
+          await fetch('/api/auth/signed-out', { method: 'POST', credentials: 'same-origin', cache: 'no-store' }).catch(() => undefined);
           router.replace('/sign-in');
           router.refresh();
         })
