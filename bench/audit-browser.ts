@@ -30,6 +30,7 @@ import Database from 'better-sqlite3';
 import type { Viewer } from '../lib/auth/viewer';
 import type { DbHandle } from '../lib/db/client';
 import type { AuditCursor, AuditFilter } from '../lib/validation/audit-filter';
+import { writeResultsMarkdown } from './results-md';
 import { chainedRows, measure, seedPostgres, seedSqlite, stubNextNavigation } from './trail-seed';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -333,6 +334,8 @@ function previousSeed(): Record<string, unknown> {
   }
 }
 
+type Json = Record<string, unknown>;
+
 async function headSeqOf(dbUrl: string): Promise<number> {
   const raw = new Database(dbUrl.slice('file:'.length), { readonly: true, fileMustExist: true });
   try {
@@ -385,112 +388,6 @@ function explainSqlite(file: string, actorId: string) {
   }));
   raw.close();
   return plans;
-}
-
-// ---- bench/RESULTS.md ----------------------------------------------------------
-
-type Json = Record<string, unknown>;
-
-/** Text for a Markdown table cell: pipes escaped, newlines flattened. */
-const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-
-/** Regenerates bench/RESULTS.md from every bench/results/*.json. */
-function writeResultsMarkdown() {
-  const dir = path.join(root, 'bench/results');
-  const reports = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => ({ file: f, data: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Json }));
-  const machine = (r: Json) => {
-    const m = r.machine as { cpus?: number; cpu?: string; node?: string } | undefined;
-    return `${m?.cpus ?? '?'} cores (${m?.cpu ?? '?'}), Node ${m?.node ?? '?'}`;
-  };
-  const lines: string[] = [
-    '# Benchmark results',
-    '',
-    'Generated from `bench/results/*.json` by `npm run bench:audit-browser` (after its run), or alone by',
-    '`npm run bench:audit-browser -- --results-only` after rerunning another benchmark.',
-    'Times are wall-clock milliseconds through the real DAL functions, on the machine named in each section;',
-    'p95 and max are sensitive to whatever else runs on that machine at the time.',
-    '',
-  ];
-  for (const { file, data: r } of reports.filter((x) => x.data.benchmark === 'audit-browser')) {
-    const d = r.dataset as Json;
-    const seed = r.seed as Json;
-    const rollups = r.rollups as Json;
-    lines.push(
-      `## Audit browser, event detail, dashboards (${String(r.provider)})`,
-      '',
-      `- Source: \`bench/results/${file}\`, \`npm run bench:audit-browser\``,
-      `- Date: ${String(r.date)}; machine: ${machine(r)}`,
-      `- Dataset: ${Number(d.events).toLocaleString('en')} events over ${String(d.days)} days (${String(d.generator)}), ${String(d.staff)} staff, ${Number(d.members).toLocaleString('en')} members`,
-      seed.reused && seed.eventsMs === undefined
-        ? '- Seeding: reused an existing database of this size'
-        : `- Seeding (bulk path, hashes chained): users ${String(seed.usersMs)} ms, events ${String(seed.eventsMs)} ms (${Number(seed.eventsPerSecond).toLocaleString('en')}/s${seed.indexBuildMs !== undefined ? `, of which rebuilding the indexes ${String(seed.indexBuildMs)} ms` : ''})${seed.reused ? `, measured on ${String(seed.measuredOn)} when this database was built` : ''}${seed.chainVerifiedMs !== undefined ? `; the seeded chain verified (verifyChain) in ${String(seed.chainVerifiedMs)} ms` : ''}`,
-      `- Rollups (\`refreshAuditRollups\` from empty): ${String(rollups.ms)} ms for ${Number(rollups.counted).toLocaleString('en')} events (${Number(rollups.eventsPerSecond).toLocaleString('en')}/s)`,
-      `- Each case: ${String(r.warmups)} warm-ups, then ${String(r.runsPerCase)} timed runs`,
-      '',
-      '| case | viewer | rows | p50 ms | p95 ms | max ms |',
-      '|---|---|---:|---:|---:|---:|',
-      ...(r.results as Timing[]).map((t) =>
-        t.error
-          ? `| ${cell(t.case)} | ${t.viewer} | | **failed:** ${cell(t.error)} | | |`
-          : `| ${cell(t.case)} | ${t.viewer} | ${t.rows ?? ''} | ${t.p50Ms} | ${t.p95Ms} | ${t.maxMs} |`,
-      ),
-      '',
-    );
-    const slow = r.slow as string[];
-    const failed = (r.failed as string[] | undefined) ?? [];
-    lines.push(
-      slow.length ? `First pages slower than 100 ms at p95: ${slow.join('; ')}.` : 'Every timed first page is under 100 ms at p95.',
-      '',
-    );
-    if (failed.length) lines.push(`Failed cases: ${failed.join('; ')}`, '');
-    const plans = (r.queryPlans as { case: string; sql: string; plan: string[] }[] | undefined) ?? [];
-    if (plans.length) {
-      lines.push('Query plans (SQLite `EXPLAIN QUERY PLAN` of the first-page SQL):', '');
-      for (const p of plans) lines.push(`- ${p.case}: \`${p.plan.join(' → ')}\``);
-      lines.push('');
-    }
-  }
-  for (const { file, data: r } of reports.filter((x) => x.data.benchmark === 'audit-verify')) {
-    const cps = r.checkpoints as Json;
-    const chain = r.chainOnly as Json;
-    const full = r.full as Json;
-    lines.push(
-      `## Audit trail verification (${String(r.provider)})`,
-      '',
-      `- Source: \`bench/results/${file}\`, \`npm run bench:audit-verify\``,
-      `- Date: ${String(r.date)}; machine: ${machine(r)}`,
-      `- Dataset: ${Number(r.events).toLocaleString('en')} events, ${String(cps.database)} signed checkpoints in the database and ${String(cps.external)} in the external log; seeding ${String(r.seedMs)} ms`,
-      '',
-      '| check | ms | events/s |',
-      '|---|---:|---:|',
-      `| chain only (verifyChain) | ${String(chain.ms)} | ${Number(chain.eventsPerSecond).toLocaleString('en')} |`,
-      `| full (chain, signatures, external log) | ${String(full.ms)} | ${Number(full.eventsPerSecond).toLocaleString('en')} |`,
-      '',
-      `Peak RSS: ${String(r.peakRssMiB)} MiB.`,
-      '',
-    );
-  }
-  for (const { file, data: r } of reports.filter((x) => x.data.benchmark === 'users-list')) {
-    lines.push(
-      `## Users list (${String(r.provider)}, ${String(r.variant)})`,
-      '',
-      `- Source: \`bench/results/${file}\`, \`npm run bench:users\``,
-      `- Date: ${String(r.date)}; machine: ${machine(r)}`,
-      `- Dataset: ${Number(r.users).toLocaleString('en')} users; ${String(r.runsPerCase)} runs per case after one warm-up; seeding ${String(r.seedMs)} ms`,
-      '',
-      '| case | total | median ms | p95 ms |',
-      '|---|---:|---:|---:|',
-      ...(r.results as { case: string; total: number; medianMs: number; p95Ms: number }[]).map(
-        (t) => `| ${t.case} | ${t.total.toLocaleString('en')} | ${t.medianMs} | ${t.p95Ms} |`,
-      ),
-      '',
-    );
-  }
-  fs.writeFileSync(path.join(root, 'bench/RESULTS.md'), lines.join('\n'));
 }
 
 main().catch((error) => {

@@ -5,7 +5,10 @@
  * append path is not what is measured here) and a signed checkpoint every 1000 events
  * in the database and in an external log, then times the streaming verifiers:
  * the chain alone (verifyChain) and the full check (verifyAuditIntegrity: chain,
- * signatures, external log). Writes bench/results/audit-verify.json.
+ * signatures, external log), each next to the raw limit measured in the same run:
+ * the same rows read with better-sqlite3 and chained with plain SHA-256
+ * (bench/raw-hash.ts; the faster of a run before and one after the verifiers).
+ * Writes bench/results/audit-verify.json.
  *
  *   npm run bench:audit-verify                    (var/bench/audit.db, 1,000,000 events)
  *   BENCH_EVENTS=100000 npm run bench:audit-verify
@@ -14,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { rawReadAndHash } from './raw-hash';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const file = path.join(root, 'var/bench/audit.db');
@@ -134,8 +138,11 @@ async function main() {
     return { result, ms: performance.now() - t0 };
   };
   await verifyChain(db); // warm-up: JIT, page cache, connection
+  const raw1 = await rawReadAndHash(`file:${file}`);
   const chain = await timed(() => verifyChain(db));
   const full = await timed(() => verifyAuditIntegrity(db, { externalDir: extDir, publicKeys }));
+  const raw2 = await rawReadAndHash(`file:${file}`);
+  const rawHash = raw1.ms <= raw2.ms ? raw1 : raw2;
   clearInterval(sampler);
   await db.$disconnect();
   if (!chain.result.ok || chain.result.count !== EVENTS) throw new Error(`chain did not verify: ${JSON.stringify(chain.result)}`);
@@ -155,6 +162,9 @@ async function main() {
     seedMs: Math.round(seedMs),
     chainOnly: { ms: Math.round(chain.ms), eventsPerSecond: rate(chain.ms) },
     full: { ms: Math.round(full.ms), eventsPerSecond: rate(full.ms) },
+    rawReadAndHash: { ms: rawHash.ms, eventsPerSecond: rawHash.eventsPerSecond, runsMs: [raw1.ms, raw2.ms] },
+    ratioChainToRaw: Number((rate(chain.ms) / rawHash.eventsPerSecond).toFixed(3)),
+    ratioFullToRaw: Number((rate(full.ms) / rawHash.eventsPerSecond).toFixed(3)),
     peakRssMiB: Math.round(peakRss / 1024 / 1024),
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
   };
