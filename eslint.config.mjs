@@ -94,6 +94,7 @@ export default tseslint.config(
       'bench/**',
       'tests/**',
       'e2e/**',
+      'e2e-multi/**',
     ],
     rules: { 'no-restricted-imports': ['error', NEXT_AUTH_IMPORTS] },
   },
@@ -134,7 +135,7 @@ export default tseslint.config(
   {
     // Tests and benchmarks read their own environment; tests tamper with the database by raw
     // SQL on purpose (T41, T42) and benchmarks seed it in bulk. None of them serves a request.
-    files: ['tests/**', 'e2e/**', 'bench/**'],
+    files: ['tests/**', 'e2e/**', 'e2e-multi/**', 'bench/**'],
     rules: { 'no-restricted-syntax': ['error', ...NO_INNER_HTML] },
   },
 );
