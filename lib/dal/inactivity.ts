@@ -23,6 +23,13 @@ import { CONSOLE_ROLES } from '@/policies/roles';
  */
 
 export const INACTIVITY_INTERVAL_MS = 60 * 60 * 1000;
+/**
+ * How long after the last run, on any instance, the scheduled job is due again.
+ * A little under the interval, so an instance whose timer fires a moment early
+ * still runs it; every instance ticks hourly, but only the first tick of each
+ * period (whichever instance) runs the rules.
+ */
+export const INACTIVITY_DUE_EVERY_MS = INACTIVITY_INTERVAL_MS - 5 * 60 * 1000;
 const STATE_ID = 'inactivity';
 const LEASE_MS = 10 * 60 * 1000;
 const BATCH = 500;
@@ -35,25 +42,43 @@ export interface InactivityResult {
   eventSeq: number | null;
 }
 
-async function takeLease(client: Db, owner: string): Promise<boolean> {
+/**
+ * Takes the job's lease in MonitorState (`updatedAt` = when the last run started).
+ * With `dueEveryMs`, only if no run started within that time: the same
+ * conditional update is the "is it due?" check, so of several instances whose
+ * timers fire in one period exactly one runs the rules.
+ */
+async function takeLease(client: Db, owner: string, dueEveryMs: number | undefined): Promise<boolean> {
   const at = now();
   try {
-    await client.monitorState.create({ data: { id: STATE_ID, throughSeq: 0, updatedAt: at, startedAt: at } });
+    // Never run yet: due at once.
+    await client.monitorState.create({ data: { id: STATE_ID, throughSeq: 0, updatedAt: new Date(0), startedAt: at } });
   } catch {
     // Exists already.
   }
+  const due =
+    dueEveryMs === undefined
+      ? {}
+      : // A last run "in the future" means the clock was set back: due too.
+        { OR: [{ updatedAt: { lte: new Date(at.getTime() - dueEveryMs) } }, { updatedAt: { gt: at } }] };
   const taken = await client.monitorState.updateMany({
-    where: { id: STATE_ID, OR: [{ leaseUntil: null }, { leaseUntil: { lt: at } }] },
+    where: { id: STATE_ID, AND: [{ OR: [{ leaseUntil: null }, { leaseUntil: { lt: at } }] }, due] },
     data: { leaseUntil: new Date(at.getTime() + LEASE_MS), leaseOwner: owner, updatedAt: at },
   });
   return taken.count === 1;
 }
 
-/** One run (exported for the scheduler and tests). */
-export async function runInactivityRules(client?: Db): Promise<InactivityResult> {
+/**
+ * One run (exported for the scheduler and tests). The scheduler passes
+ * `dueEveryMs` ({@link INACTIVITY_DUE_EVERY_MS}); without it a run happens
+ * whenever no other run holds the lease.
+ */
+export async function runInactivityRules(client?: Db, opts: { dueEveryMs?: number } = {}): Promise<InactivityResult> {
   const c = client ?? (await db());
   const owner = randomUUID();
-  if (!(await takeLease(c, owner))) return { ran: false, suspended: [], sessionsEnded: 0, invitationsExpired: 0, eventSeq: null };
+  if (!(await takeLease(c, owner, opts.dueEveryMs))) {
+    return { ran: false, suspended: [], sessionsEnded: 0, invitationsExpired: 0, eventSeq: null };
+  }
   try {
     return await c.$transaction(async (tx) => {
       await lockAuditChain(tx);

@@ -1,11 +1,13 @@
 import 'server-only';
-import { INACTIVITY_INTERVAL_MS, runInactivityRules } from '@/lib/dal/inactivity';
+import { INACTIVITY_DUE_EVERY_MS, INACTIVITY_INTERVAL_MS, runInactivityRules } from '@/lib/dal/inactivity';
 import { log } from '@/lib/log';
 
 /**
  * Runs the inactivity rules every hour (started by instrumentation.ts), and once
- * a minute after start. Each run takes a lease in the database, so with several
- * instances only one runs it. Failures are logged, never thrown.
+ * a minute after start. Every instance ticks; each tick runs the rules only if no
+ * run started in the last INACTIVITY_DUE_EVERY_MS on any instance (checked and
+ * claimed in one conditional update in the database), so with several instances
+ * the rules run once per period. Failures are logged, never thrown.
  */
 const state = globalThis as unknown as { wardenInactivityTimer?: NodeJS.Timeout };
 
@@ -27,7 +29,7 @@ export async function tick(): Promise<void> {
   if (running) return;
   running = true;
   try {
-    const result = await runInactivityRules();
+    const result = await runInactivityRules(undefined, { dueEveryMs: INACTIVITY_DUE_EVERY_MS });
     if (result.eventSeq !== null) {
       log.info(
         { suspended: result.suspended.length, sessionsEnded: result.sessionsEnded, invitationsExpired: result.invitationsExpired },

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyChain } from '@/lib/audit/verify';
 import { invalidateSettings } from '@/lib/config/settings';
-import { runInactivityRules } from '@/lib/dal/inactivity';
+import { INACTIVITY_DUE_EVERY_MS, runInactivityRules } from '@/lib/dal/inactivity';
+import { createDb } from '@/lib/db/client';
 import type { Role } from '@/policies/roles';
 import { ActionHarness } from '../helpers/action-harness';
 import { testProviders } from '../helpers/test-db';
@@ -130,6 +131,42 @@ describe.each(testProviders())('inactivity rules on %s', (provider) => {
     expect(await reason(fresh.sessionId!)).toBeNull();
     expect((await h.db.invitation.findUniqueOrThrow({ where: { id: expired.id } })).revokedAt).toBeInstanceOf(Date);
     expect((await h.db.invitation.findUniqueOrThrow({ where: { id: valid.id } })).revokedAt).toBeNull();
+  });
+
+  it('the scheduled job runs once per period across instances: one of two instances runs it, neither again until it is due', async () => {
+    const second = await createDb({ url: h.testDb.url });
+    try {
+      const instances = [h.db, second.db];
+      const tick = (i: number) => runInactivityRules(instances[i], { dueEveryMs: INACTIVITY_DUE_EVERY_MS });
+      // Pretend the last run was a period ago, so this tick is due.
+      await h.db.monitorState.updateMany({
+        where: { id: 'inactivity' },
+        data: { updatedAt: new Date(Date.now() - INACTIVITY_DUE_EVERY_MS - 1000) },
+      });
+      const stale = await person('support', daysAgo(60));
+      // PostgreSQL: the two instances race. SQLite: two clients in one process cannot interleave
+      // write transactions (the driver waits synchronously for the file lock), so they take turns.
+      const both = async () => (provider === 'postgres' ? Promise.all([tick(0), tick(1)]) : [await tick(0), await tick(1)]);
+      const first = await both();
+      expect(first.map((r) => r.ran).sort()).toEqual([false, true]);
+      expect(first.flatMap((r) => r.suspended)).toEqual([stale.id]);
+      // Both timers fire again within the period: nothing runs, nothing is recorded.
+      const runsBefore = await h.db.auditEvent.count({ where: { operation: 'governance.inactivity_run' } });
+      const again = await person('support', daysAgo(60));
+      expect((await both()).map((r) => r.ran)).toEqual([false, false]);
+      expect(await h.db.user.findUniqueOrThrow({ where: { id: again.id }, select: { status: true } })).toEqual({ status: 'active' });
+      expect(await h.db.auditEvent.count({ where: { operation: 'governance.inactivity_run' } })).toBe(runsBefore);
+      // A period later it is due again, on whichever instance ticks first.
+      await h.db.monitorState.updateMany({
+        where: { id: 'inactivity' },
+        data: { updatedAt: new Date(Date.now() - INACTIVITY_DUE_EVERY_MS - 1000) },
+      });
+      const later = await tick(1);
+      expect(later).toMatchObject({ ran: true, suspended: [again.id] });
+      expect(await tick(0)).toMatchObject({ ran: false });
+    } finally {
+      await second.db.$disconnect();
+    }
   });
 
   it('runs on one instance at a time: two runs at once suspend each account once', async () => {
