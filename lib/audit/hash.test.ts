@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_HASH_DOMAIN, canonicalAuditEvent, computeEventHash, eventHashInput, GENESIS_HASH } from './hash';
+import { canonicalize } from './canonical-json';
+import { AUDIT_HASH_DOMAIN, canonicalAuditEvent, computeEventHash, eventHashInput, fastCanonicalEventJson, GENESIS_HASH } from './hash';
 import { HASH_VECTORS } from './hash-vectors';
 
 const VECTORS = HASH_VECTORS;
@@ -67,5 +68,52 @@ describe('audit event hash (warden.audit.v1)', () => {
 
   it('rejects an invalid date', () => {
     expect(() => canonicalAuditEvent({ ...first.event, ts: new Date(Number.NaN) })).toThrow(/ts/);
+  });
+});
+
+describe('fastCanonicalEventJson (the verifier’s single pass)', () => {
+  const base = HASH_VECTORS[0]!.event;
+  const odd = [
+    'plain',
+    'quote " and backslash \\ and slash /',
+    'controls \u0000 \u0001 \b \t \n \f \r \u001f and DEL \u007f',
+    'bidi \u202e override, zero width \u200b, NBSP \u00a0',
+    'emoji 👩🏽‍💻 and CJK 漢字 and combining é',
+    'line separator \u2028 and paragraph separator \u2029',
+    'a literal backslash-u: \\ud800 (not a surrogate)',
+  ];
+
+  it('writes exactly what canonicalize(canonicalAuditEvent(row)) writes, for odd strings and nulls', () => {
+    for (const text of odd) {
+      for (const nulls of [false, true]) {
+        const event = {
+          ...base,
+          seq: 987_654_321,
+          actorId: nulls ? null : text,
+          actorRole: nulls ? null : 'admin',
+          ip: nulls ? null : '2001:db8::1',
+          userAgent: text,
+          reason: nulls ? null : text,
+          reasonCode: nulls ? null : text,
+          targetId: nulls ? null : text,
+          targetType: nulls ? null : 'User',
+          decision: nulls ? null : 'rule',
+          details: canonicalize({ b: [1, 2.5, -0, 'x'], a: { text, n: null, t: true } }),
+        };
+        const general = canonicalize(canonicalAuditEvent(event));
+        const fast = fastCanonicalEventJson(event, canonicalize(JSON.parse(event.details)));
+        if (fast !== null) expect(fast).toBe(general);
+        else expect(text).toContain('\\ud800');
+      }
+    }
+  });
+
+  it('declines (so the general path decides) for a lone surrogate, an invalid ts or an unsafe seq', () => {
+    const details = canonicalize(JSON.parse(base.details));
+    expect(fastCanonicalEventJson({ ...base, reason: 'lone \ud800 high' }, details)).toBeNull();
+    expect(() => canonicalize(canonicalAuditEvent({ ...base, reason: 'lone \ud800 high' }))).toThrow(/surrogate|Unicode/i);
+    expect(fastCanonicalEventJson({ ...base, userAgent: 'lone \udc00 low' }, details)).toBeNull();
+    expect(fastCanonicalEventJson({ ...base, ts: new Date(Number.NaN) }, details)).toBeNull();
+    expect(fastCanonicalEventJson({ ...base, seq: 2 ** 60 }, details)).toBeNull();
   });
 });

@@ -6,19 +6,25 @@ type Row = AuditEventFields & { prevHash: string; hash: string };
 
 /**
  * The chain-walking logic is pure; this in-memory reader implements only the
- * keyset query verifyChain issues (`seq > n`, ascending, `take`). Database
- * behaviour itself is covered by tests/integration/audit-chain.int.test.ts.
+ * keyset query verifyChain issues (`seq > $1 ORDER BY seq LIMIT $2`, a tagged
+ * $queryRaw). Database behaviour itself is covered by
+ * tests/integration/audit-chain.int.test.ts on SQLite and PostgreSQL.
  */
 function readerOver(rows: Row[], queries: { count: number } = { count: 0 }): AuditEventReader {
-  const findMany = async (args: { where?: { seq?: { gt?: number } }; take?: number }) => {
+  const $queryRaw = async (strings: TemplateStringsArray, ...values: number[]) => {
     queries.count += 1;
-    const after = args.where?.seq?.gt ?? Number.NEGATIVE_INFINITY;
+    const sql = strings.join('?');
+    // The first page has no lower bound; the next ones are keyset pages.
+    const keyset = /FROM "AuditEvent" WHERE "seq" > \? ORDER BY "seq" ASC LIMIT \?$/.test(sql);
+    expect(keyset || /FROM "AuditEvent" ORDER BY "seq" ASC LIMIT \?$/.test(sql)).toBe(true);
+    const [after, take] = keyset ? [values[0]!, values[1]!] : [Number.NEGATIVE_INFINITY, values[0]!];
     return [...rows]
       .sort((a, b) => a.seq - b.seq)
       .filter((r) => r.seq > after)
-      .slice(0, args.take);
+      .slice(0, take)
+      .map((r) => ({ ...r }));
   };
-  return { auditEvent: { findMany } } as unknown as AuditEventReader;
+  return { $queryRaw } as unknown as AuditEventReader;
 }
 
 function buildChain(length: number): Row[] {

@@ -1,10 +1,17 @@
 import 'server-only';
 import type { Db } from '@/lib/db/client';
 import { canonicalize } from './canonical-json';
-import { canonicalAuditEvent, GENESIS_HASH, hashCanonicalEvent, type AuditEventFields } from './hash';
+import {
+  canonicalAuditEventWith,
+  fastCanonicalEventJson,
+  GENESIS_HASH,
+  hashCanonicalEvent,
+  parseAuditDetails,
+  type AuditEventFields,
+} from './hash';
 
-/** Anything with the AuditEvent model: the client or an interactive transaction. */
-export type AuditEventReader = Pick<Db, 'auditEvent'>;
+/** The client or an interactive transaction. */
+export type AuditEventReader = Pick<Db, 'auditEvent' | '$queryRaw'>;
 
 /** Options of {@link verifyChain}. */
 export interface VerifyChainOptions {
@@ -62,12 +69,24 @@ export async function* readAuditEventPages(db: AuditEventReader, opts: VerifyCha
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error('pageSize must be a positive integer');
 
-  const fetchPage = (afterSeq: number | undefined) =>
-    db.auditEvent.findMany({
-      where: afterSeq === undefined ? {} : { seq: { gt: afterSeq } },
-      orderBy: { seq: 'asc' },
-      take: pageSize,
-    });
+  // A fixed query with bound parameters, not findMany: over a million rows the
+  // model layer's per-row work cost about four times the read itself (bench/RESULTS.md).
+  // The first page has no lower bound: a forged event numbered 0 or below must be seen.
+  const fetchPage = async (afterSeq: number | undefined): Promise<AuditEventRow[]> => {
+    const rows =
+      afterSeq === undefined
+        ? await db.$queryRaw<RawAuditEventRow[]>`
+      SELECT "seq", "id", "ts", "actorId", "actorRole", "actorSessionId", "ip", "userAgent", "correlationId",
+             "operation", "targetType", "targetId", "outcome", "reasonCode", "reason", "details", "policyVersion",
+             "decision", "prevHash", "hash"
+      FROM "AuditEvent" ORDER BY "seq" ASC LIMIT ${pageSize}`
+        : await db.$queryRaw<RawAuditEventRow[]>`
+      SELECT "seq", "id", "ts", "actorId", "actorRole", "actorSessionId", "ip", "userAgent", "correlationId",
+             "operation", "targetType", "targetId", "outcome", "reasonCode", "reason", "details", "policyVersion",
+             "decision", "prevHash", "hash"
+      FROM "AuditEvent" WHERE "seq" > ${afterSeq} ORDER BY "seq" ASC LIMIT ${pageSize}`;
+    return rows.map(toAuditEventRow);
+  };
 
   let page = fetchPage(undefined);
   for (;;) {
@@ -84,6 +103,17 @@ export async function* readAuditEventPages(db: AuditEventReader, opts: VerifyCha
     yield rows;
     if (!hasMore) return;
   }
+}
+
+/** A row as the drivers return it: seq may be a bigint, ts a Date, an ISO string or epoch ms. */
+type RawAuditEventRow = Omit<AuditEventRow, 'seq' | 'ts'> & { seq: number | bigint; ts: Date | string | number };
+
+/** Normalises a driver row in place (no copy per row: a million rows make a lot of garbage). */
+function toAuditEventRow(row: RawAuditEventRow): AuditEventRow {
+  const out = row as unknown as AuditEventRow;
+  if (typeof row.seq !== 'number') out.seq = Number(row.seq);
+  if (!(row.ts instanceof Date)) out.ts = new Date(typeof row.ts === 'string' && /^\d+$/.test(row.ts) ? Number(row.ts) : row.ts);
+  return out;
 }
 
 /**
@@ -147,9 +177,13 @@ function checkEvent(row: AuditEventRow, expectedSeq: number, prevHash: string): 
   let recomputed: string;
   let canonicalDetails: string;
   try {
-    const canonicalEvent = canonicalAuditEvent(row);
-    recomputed = hashCanonicalEvent(row.prevHash, canonicalize(canonicalEvent));
-    canonicalDetails = canonicalize(canonicalEvent.details);
+    // The event's JCS text is written around the details' JCS text
+    // (fastCanonicalEventJson), or by the general canonicalize() when that declines
+    // (which also reports an invalid ts).
+    const details = parseAuditDetails(row.details);
+    canonicalDetails = canonicalize(details);
+    const eventJson = fastCanonicalEventJson(row, canonicalDetails) ?? canonicalize(canonicalAuditEventWith(row, details));
+    recomputed = hashCanonicalEvent(row.prevHash, eventJson);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown error';
     return { firstBadSeq: seq, problem: 'hash_mismatch', detail: `event ${seq} cannot be re-hashed: ${reason}` };
