@@ -58,6 +58,11 @@ describe('T25 decision matrix', () => {
         expect(c.decision).toBe('allow');
         continue;
       }
+      // Witnesses are the auditors' own check on the operators: register and revoke one (step-up), upload a cosignature.
+      if (c.principal === 'auditor' && ['witness.register', 'witness.revoke', 'checkpoint.cosign'].includes(c.op)) {
+        expect(c.decision).toBe(c.op === 'checkpoint.cosign' ? 'allow' : 'step-up');
+        continue;
+      }
       // An auditor's one change: signing off an open access review campaign, with a step-up.
       if (c.principal === 'auditor' && c.op === 'review.sign_off' && c.scope.startsWith('an open campaign')) {
         expect(c.decision).toBe('step-up');

@@ -753,6 +753,43 @@ export const OPERATIONS = {
     reason: 'required',
     approval: 'none',
   },
+  // Witness cosigning (docs/audit-chain-format.md, "Witness cosignatures"): witnesses
+  // belong to auditors, never to the superadmins who run the server and its signing key.
+  'witness.register': {
+    id: 'witness.register',
+    description:
+      'Register an auditor-held witness public key (Ed25519, made offline with warden-witness.mjs): its cosignatures of checkpoints are then accepted',
+    audience: 'viewer',
+    ability: ['register_witness', 'AuditEvent'],
+    target: 'draft',
+    risk: 'high',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
+  },
+  'witness.revoke': {
+    id: 'witness.revoke',
+    description: 'Revoke a witness key: no further cosignatures by it are accepted (the ones it made stay in the trail and in exports)',
+    audience: 'viewer',
+    ability: ['revoke_witness', 'AuditEvent'],
+    target: 'draft',
+    risk: 'high',
+    stepUp: true,
+    reason: 'required',
+    approval: 'none',
+  },
+  'checkpoint.cosign': {
+    id: 'checkpoint.cosign',
+    description:
+      'Upload a witness cosignature of a checkpoint (made offline by warden-witness.mjs); accepted only if it verifies under a registered witness key over the stored digest',
+    audience: 'viewer',
+    ability: ['cosign', 'AuditEvent'],
+    target: 'draft',
+    risk: 'low',
+    stepUp: false,
+    reason: 'none',
+    approval: 'none',
+  },
 } as const satisfies Record<string, OperationDefinition>;
 
 export type OperationId = keyof typeof OPERATIONS;

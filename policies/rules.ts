@@ -59,7 +59,10 @@ export type PolicyAction =
   | 'break_glass'
   | 'end'
   | 'decide'
-  | 'sign_off';
+  | 'sign_off'
+  | 'register_witness'
+  | 'revoke_witness'
+  | 'cosign';
 
 export type PolicySubject =
   | 'User'
@@ -327,6 +330,9 @@ export function defineRulesFor(principal: Principal): PolicyRule[] {
         { action: 'read', subject: 'AccessReview', reason: 'auditor.access_reviews_read' },
         // An auditor's attestation closes a campaign (the role's one change: review sign-offs).
         { action: 'sign_off', subject: 'AccessReview', conditions: { status: 'open' }, reason: 'auditor.access_review_sign_off' },
+        // Witnesses are the auditors' own check on the operators: only auditors register,
+        // revoke and upload cosignatures (superadmins run the server and its signing key).
+        { action: ['register_witness', 'revoke_witness', 'cosign'], subject: 'AuditEvent', reason: 'auditor.witness' },
       );
       break;
     case 'support': {

@@ -4,7 +4,8 @@
  * (format "warden.bundle.v1", docs/audit-chain-format.md "Export bundle").
  *
  *   node warden-verify.mjs <bundle-dir> [--keys <pinned public-keys.json>]
- *                          [--expect-checkpoint <digest>]... [--json]
+ *                          [--expect-checkpoint <digest>]... [--witness-key <key or file>]...
+ *                          [--witness-state <file>] [--json]
  *
  * One file, plain Node >= 18, no dependencies: only node: built-ins, so an auditor
  * can read all of it and run it on a laptop with no access to Warden's server.
@@ -19,7 +20,17 @@
  * verified checkpoints: a bundle rewritten without its newest checkpoints (and with
  * a recomputed manifest) is otherwise indistinguishable from an older export. It
  * prints what was proven, or the first problem with its attack class (the class
- * names of the format document).
+ * names of the format document). With --witness-key (a witness public key the
+ * auditor holds), the bundle's cosignatures by that key must verify and name the
+ * bundle's own checkpoint digests ("warden.cosignature.v1"; else forged_cosignature
+ * or fork), and it reports which checkpoints the witness cosigned; --witness-state
+ * compares every checkpoint a running witness saw with the bundle's.
+ *
+ * Signed intents ("warden.intent.v1"): every user signature an event carries is
+ * re-checked against the passkey's COSE public key in credentials.json (WebAuthn
+ * assertion over SHA-256 of the intent) and the intent against the event (else
+ * forged_signature or intent_mismatch); it reports how many operations carry a valid
+ * user signature.
  *
  * Exit codes: 0 everything holds, 1 tampering found, 2 usage error or the bundle
  * could not be read (nothing was concluded).
@@ -30,6 +41,7 @@
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const BUNDLE_FORMAT = 'warden.bundle.v1';
@@ -37,7 +49,14 @@ export const AUDIT_HASH_DOMAIN = 'warden.audit.v1';
 export const CHECKPOINT_FORMAT = 'warden.checkpoint.v1';
 export const PUBLIC_KEYS_FORMAT = 'warden.public-keys.v1';
 export const GENESIS_HASH = '0'.repeat(64);
+export const COSIGNATURE_FORMAT = 'warden.cosignature.v1';
+export const WITNESS_DOMAIN = 'warden.witness.v1';
+export const WITNESS_KEYS_FORMAT = 'warden.witness-keys.v1';
+export const WITNESS_STATE_FORMAT = 'warden.witness-state.v1';
 const FILES = ['events.jsonl', 'checkpoints.jsonl', 'public-keys.json', 'anchor.json'];
+/** Files of a bundle with witness cosignatures; optional (older bundles do not have them), checked when the manifest lists them. */
+const WITNESS_FILES = ['witness-keys.json', 'cosignatures.jsonl'];
+const COSIGNATURE_FIELDS = ['digest', 'format', 'seq', 'signature', 'ts', 'witnessKeyId'];
 const MAX_LINE_BYTES = 1024 * 1024;
 const HEX64 = /^[0-9a-f]{64}$/;
 const KEY_ID = /^[0-9a-f]{16}$/;
@@ -107,6 +126,20 @@ export const CLASS_OF = {
   key_not_valid: 'forged_checkpoint',
   bad_signature: 'forged_checkpoint',
   prev_mismatch: 'forged_checkpoint',
+  // Witness cosignatures (docs/audit-chain-format.md, "Witness cosignatures").
+  // Signed intents (issue 13; docs/audit-chain-format.md, "Signed intents").
+  forged_signature: 'forged_signature',
+  malformed_signature: 'forged_signature',
+  unknown_credential: 'forged_signature',
+  credential_mismatch: 'forged_signature',
+  signature_missing: 'forged_signature',
+  intent_mismatch: 'intent_mismatch',
+  intent_replayed: 'intent_mismatch',
+  malformed_cosignature: 'forged_cosignature',
+  bad_cosignature: 'forged_cosignature',
+  checkpoint_fork: 'fork',
+  cosignature_fork: 'fork',
+  witness_state_fork: 'fork',
 };
 
 /** A problem found in the bundle: `class` names the attack, exit code 1. */
@@ -354,6 +387,13 @@ function checkCheckpoints(text, keys, keySource) {
       good = false;
     }
     if (!good) throw new BundleProblem('bad_signature', `${at}: its Ed25519 signature does not verify with key ${key.keyId}`, c.seq);
+    const earlier = checkpoints.find((x) => x.seq === c.seq);
+    if (earlier && earlier.digest !== c.digest)
+      throw new BundleProblem(
+        'checkpoint_fork',
+        `${at}: two validly signed checkpoints for seq ${c.seq} with different digests (${earlier.digest} and ${c.digest}): two heads for one seq`,
+        c.seq,
+      );
     if (c.prev !== prevDigest) {
       const expected = prevDigest === null ? 'null (the first checkpoint)' : 'the digest of the checkpoint before it';
       throw new BundleProblem('prev_mismatch', `${at}: its prev is not ${expected}; a checkpoint was removed, inserted or replaced`, c.seq);
@@ -529,7 +569,7 @@ function matchPinned(checkpoints, expected, toSeq) {
  * hex) the auditor received separately; each must be in the bundle. Resolves to the
  * proof; rejects with BundleProblem (tampering) or UnreadableBundle (nothing concluded).
  */
-export async function verifyBundle(dir, { keysFile = null, expectCheckpoints = [] } = {}) {
+export async function verifyBundle(dir, { keysFile = null, expectCheckpoints = [], witnessKeys = [], witnessStateFile = null } = {}) {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UnreadableBundle(`${dir} is not a directory`);
   const manifest = loadManifest(dir);
   const texts = Object.fromEntries(FILES.filter((f) => f !== 'events.jsonl').map((f) => [f, readBytes(dir, f)]));
@@ -612,6 +652,8 @@ export async function verifyBundle(dir, { keysFile = null, expectCheckpoints = [
       );
   }
 
+  const witness = checkWitnesses(dir, manifest, checkpoints, witnessKeys, witnessStateFile);
+  const signatures = await checkSignedIntents(dir, manifest);
   const pinnedCheckpoints = matchPinned(checkpoints, expectCheckpoints, events.headSeq);
   const inRange = checkpoints.filter((c) => c.matched !== null);
   const newest = inRange.length > 0 ? Math.max(...inRange.map((c) => c.seq)) : null;
@@ -628,7 +670,635 @@ export async function verifyBundle(dir, { keysFile = null, expectCheckpoints = [
     checkpoints: checkpoints.map(({ seq, ts, keyId, digest, matched }) => ({ seq, ts, keyId, digest, matched: matched ?? 'before_range' })),
     signedThrough: newest,
     pinnedCheckpoints,
+    witness,
+    signatures,
   };
+}
+
+// ---------------------------------------------------------------- witnesses
+
+/** The bytes a witness signs: "warden.witness.v1" 0x00 digest 0x00 decimal seq 0x00 ts. */
+export function cosignatureMessage(digest, seq, ts) {
+  return Buffer.from(`${WITNESS_DOMAIN}\u0000${digest}\u0000${String(seq)}\u0000${ts}`, 'utf8');
+}
+
+/**
+ * A trusted witness public key from `--witness-key`: the base64url raw 32-byte key
+ * itself, or a file holding it (as `warden-witness.mjs keygen` writes witness-key.pub,
+ * or a JSON object with a "publicKey" member). Throws UnreadableBundle when it is none of these.
+ */
+export function loadWitnessKey(value) {
+  let text = value.trim();
+  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) {
+    try {
+      text = fs.readFileSync(value, 'utf8').trim();
+    } catch {
+      throw new UnreadableBundle(`--witness-key ${value} is neither a base64url public key (43 characters) nor a readable file`);
+    }
+    if (text.startsWith('{')) {
+      try {
+        text = String(JSON.parse(text).publicKey ?? '');
+      } catch {
+        throw new UnreadableBundle(`--witness-key ${value} is not valid JSON`);
+      }
+    }
+  }
+  const raw = Buffer.from(text, 'base64url');
+  if (!BASE64URL.test(text) || raw.length !== 32 || raw.toString('base64url') !== text)
+    throw new UnreadableBundle(`--witness-key ${value} is not a 32-byte Ed25519 public key in base64url`);
+  let object;
+  try {
+    object = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: text }, format: 'jwk' });
+  } catch {
+    throw new UnreadableBundle(`--witness-key ${value} is not a valid Ed25519 public key`);
+  }
+  return { keyId: sha256(raw).slice(0, 16), publicKey: text, object };
+}
+
+function parseCosignatures(bytes) {
+  const lines = bytes.toString('utf8').split('\n');
+  if (lines.pop() !== '') throw new BundleProblem('malformed_cosignature', 'cosignatures.jsonl does not end with a newline');
+  return lines.map((line, i) => {
+    let c;
+    try {
+      c = JSON.parse(line);
+    } catch {
+      throw new BundleProblem('malformed_cosignature', `cosignatures.jsonl line ${i + 1} is not JSON`);
+    }
+    const ok =
+      isObject(c) &&
+      hasExactly(c, COSIGNATURE_FIELDS) &&
+      c.format === COSIGNATURE_FORMAT &&
+      Number.isSafeInteger(c.seq) &&
+      c.seq >= 1 &&
+      HEX64.test(c.digest) &&
+      KEY_ID.test(c.witnessKeyId) &&
+      isIsoMs(c.ts) &&
+      BASE64URL.test(c.signature);
+    if (!ok || canonicalize(c) !== line)
+      throw new BundleProblem(
+        'malformed_cosignature',
+        `cosignatures.jsonl line ${i + 1} is not a canonical ${COSIGNATURE_FORMAT} cosignature`,
+      );
+    return c;
+  });
+}
+
+/** The bundle's registration records of witness keys (informational: only --witness-key keys are trusted). */
+function parseWitnessKeys(bytes) {
+  let file;
+  try {
+    file = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new BundleProblem('malformed_cosignature', 'witness-keys.json is not valid JSON');
+  }
+  if (
+    !isObject(file) ||
+    file.format !== WITNESS_KEYS_FORMAT ||
+    !Array.isArray(file.keys) ||
+    !file.keys.every((k) => isObject(k) && KEY_ID.test(k.keyId))
+  )
+    throw new BundleProblem('malformed_cosignature', `witness-keys.json is not a "${WITNESS_KEYS_FORMAT}" file`);
+  return file.keys;
+}
+
+function loadWitnessState(file) {
+  let state;
+  try {
+    state = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    throw new UnreadableBundle(`cannot read the witness state file ${file} (or it is not JSON)`);
+  }
+  const entries = isObject(state) && isObject(state.cosigned) ? Object.entries(state.cosigned) : null;
+  const ok =
+    isObject(state) &&
+    state.format === WITNESS_STATE_FORMAT &&
+    entries !== null &&
+    entries.every(([seq, digest]) => /^[1-9]\d{0,15}$/.test(seq) && HEX64.test(digest)) &&
+    (state.last === null || (isObject(state.last) && Number.isSafeInteger(state.last.seq) && HEX64.test(state.last.digest)));
+  if (!ok) throw new UnreadableBundle(`${file} is not a "${WITNESS_STATE_FORMAT}" witness state file`);
+  const seen = new Map(entries.map(([seq, digest]) => [Number(seq), digest]));
+  if (state.last) {
+    if (seen.has(state.last.seq) && seen.get(state.last.seq) !== state.last.digest)
+      throw new UnreadableBundle(`${file} contradicts itself about seq ${state.last.seq}`);
+    seen.set(state.last.seq, state.last.digest);
+  }
+  return { witnessKeyId: typeof state.witnessKeyId === 'string' ? state.witnessKeyId : null, seen };
+}
+
+/**
+ * Witness checks: cosignatures.jsonl and witness-keys.json against the manifest;
+ * every cosignature by a trusted key (--witness-key) must verify (else
+ * forged_cosignature) and name the digest the bundle holds for its seq (else fork);
+ * with --witness-state, every seq the witness saw must have the same digest here
+ * (else fork). Returns what was proven.
+ */
+function checkWitnesses(dir, manifest, checkpoints, trusted, stateFile) {
+  const listed = WITNESS_FILES.filter((f) => isObject(manifest.files[f]));
+  const bytes = {};
+  for (const name of listed) {
+    bytes[name] = readBytes(dir, name);
+    if (!HEX64.test(manifest.files[name].sha256) || sha256(bytes[name]) !== manifest.files[name].sha256)
+      throw new BundleProblem(
+        'file_hash_mismatch',
+        `${name} does not have the SHA-256 the manifest lists: the bundle was altered after export`,
+      );
+  }
+  const cosignatures = bytes['cosignatures.jsonl'] ? parseCosignatures(bytes['cosignatures.jsonl']) : [];
+  const registered = bytes['witness-keys.json'] ? parseWitnessKeys(bytes['witness-keys.json']) : [];
+  if (bytes['cosignatures.jsonl'] && manifest.counts.cosignatures !== undefined && manifest.counts.cosignatures !== cosignatures.length)
+    throw new BundleProblem(
+      'manifest_mismatch',
+      `the manifest counts ${manifest.counts.cosignatures} cosignatures, the bundle holds ${cosignatures.length}`,
+    );
+
+  const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
+  const newestCheckpoint = checkpoints.at(-1)?.seq ?? 0;
+  const witnessed = new Map(trusted.map((k) => [k.keyId, new Set()]));
+  let untrusted = 0;
+  const beyond = new Set();
+  for (const c of cosignatures) {
+    const key = trusted.find((k) => k.keyId === c.witnessKeyId);
+    if (!key) {
+      untrusted += 1;
+      continue;
+    }
+    let good = false;
+    try {
+      const signature = Buffer.from(c.signature, 'base64url');
+      good = signature.length === 64 && verifySignature(null, cosignatureMessage(c.digest, c.seq, c.ts), key.object, signature);
+    } catch {
+      good = false;
+    }
+    if (!good)
+      throw new BundleProblem(
+        'bad_cosignature',
+        `the cosignature of seq ${c.seq} by witness ${key.keyId} does not verify with the witness key you trust`,
+        c.seq,
+      );
+    const checkpoint = bySeq.get(c.seq);
+    if (checkpoint && checkpoint.digest !== c.digest)
+      throw new BundleProblem(
+        'cosignature_fork',
+        `witness ${key.keyId} cosigned digest ${c.digest} for seq ${c.seq}, but the bundle's checkpoint at seq ${c.seq} has digest ${checkpoint.digest}: two heads for one seq`,
+        c.seq,
+      );
+    if (!checkpoint && c.seq <= newestCheckpoint)
+      throw new BundleProblem(
+        'cosignature_fork',
+        `witness ${key.keyId} cosigned a checkpoint at seq ${c.seq} (digest ${c.digest}), but the bundle's checkpoint chain has none at that seq: the witness saw another history`,
+        c.seq,
+      );
+    if (!checkpoint) beyond.add(c.seq);
+    else witnessed.get(key.keyId).add(c.seq);
+  }
+
+  let state = null;
+  if (stateFile) {
+    const loaded = loadWitnessState(stateFile);
+    let matched = 0;
+    let newestSeen = 0;
+    for (const [seq, digest] of [...loaded.seen.entries()].sort((a, b) => a[0] - b[0])) {
+      newestSeen = Math.max(newestSeen, seq);
+      const checkpoint = bySeq.get(seq);
+      if (checkpoint && checkpoint.digest !== digest)
+        throw new BundleProblem(
+          'witness_state_fork',
+          `the witness saw digest ${digest} for seq ${seq}, but the bundle's checkpoint at seq ${seq} has digest ${checkpoint.digest}: two heads for one seq`,
+          seq,
+        );
+      if (!checkpoint && seq <= newestCheckpoint)
+        throw new BundleProblem(
+          'witness_state_fork',
+          `the witness saw a checkpoint at seq ${seq} (digest ${digest}), but the bundle's checkpoint chain has none at that seq: the witness saw another history`,
+          seq,
+        );
+      if (checkpoint) matched += 1;
+    }
+    state = {
+      file: stateFile,
+      witnessKeyId: loaded.witnessKeyId,
+      seen: loaded.seen.size,
+      matched,
+      newestSeen: newestSeen || null,
+      newestSeenDigest: newestSeen ? loaded.seen.get(newestSeen) : null,
+      bundleOlder: newestSeen > newestCheckpoint,
+    };
+  }
+
+  const all = new Set();
+  const byWitness = trusted.map((k) => {
+    const seqs = [...witnessed.get(k.keyId)].sort((a, b) => a - b);
+    for (const s of seqs) all.add(s);
+    const reg = registered.find((r) => r.keyId === k.keyId) ?? null;
+    return {
+      keyId: k.keyId,
+      name: typeof reg?.name === 'string' ? reg.name : null,
+      registeredAt: typeof reg?.registeredAt === 'string' ? reg.registeredAt : null,
+      revokedAt: typeof reg?.revokedAt === 'string' ? reg.revokedAt : null,
+      count: seqs.length,
+      seqs,
+    };
+  });
+  const witnessedSeqs = [...all].sort((a, b) => a - b);
+  const newestSeq = witnessedSeqs.at(-1) ?? null;
+  return {
+    present: listed.length === WITNESS_FILES.length,
+    trustedKeyIds: trusted.map((k) => k.keyId),
+    checkpoints: checkpoints.length,
+    cosignatures: cosignatures.length,
+    untrusted,
+    byWitness,
+    witnessedSeqs,
+    newestWitnessed: newestSeq === null ? null : { seq: newestSeq, digest: bySeq.get(newestSeq).digest, ts: bySeq.get(newestSeq).ts },
+    beyondBundle: [...beyond].sort((a, b) => a - b),
+    state,
+  };
+}
+
+function witnessLines(w) {
+  const out = [];
+  if (w.trustedKeyIds.length === 0) {
+    if (w.cosignatures > 0)
+      out.push(
+        `NOTE    the bundle holds ${w.cosignatures} witness cosignatures; pass --witness-key <your witness public key> to check them`,
+      );
+  } else {
+    if (!w.present)
+      out.push('NOTE    this bundle has no cosignatures.jsonl (exported before witnessing, or without it): nothing witnessed can be shown');
+    for (const b of w.byWitness) {
+      const who = b.name
+        ? ` ("${b.name}"${b.registeredAt ? `, registered ${b.registeredAt}` : ''}${b.revokedAt ? `, revoked ${b.revokedAt}` : ''})`
+        : ' (not registered in this bundle)';
+      out.push(`PROVEN  ${b.count} of ${w.checkpoints} checkpoints carry a valid cosignature by witness ${b.keyId}${who}`);
+      if (b.count > 0) out.push(`PROVEN  witnessed by ${b.keyId}: seq ${b.seqs.join(', ')}`);
+    }
+    if (w.newestWitnessed)
+      out.push(
+        `PROVEN  newest witnessed checkpoint: seq ${w.newestWitnessed.seq}, digest ${w.newestWitnessed.digest}; it and every checkpoint before it (chained by prev digests) are the ones the witness saw`,
+      );
+    else out.push('NOTE    no checkpoint in this bundle carries a valid cosignature by the witness keys you gave');
+    if (w.untrusted > 0)
+      out.push(`NOTE    ${w.untrusted} cosignatures by other witness keys were not checked (not given with --witness-key)`);
+    for (const seq of w.beyondBundle) out.push(`NOTE    a witness cosigned checkpoint seq ${seq}, beyond this bundle's newest checkpoint`);
+  }
+  if (w.state) {
+    out.push(
+      `PROVEN  your witness state ${w.state.file}: ${w.state.matched} of the ${w.state.seen} checkpoints the witness saw are in this bundle with the same digest; none differs`,
+    );
+    if (w.state.bundleOlder)
+      out.push(
+        `NOTE    the witness saw checkpoints up to seq ${w.state.newestSeen}, beyond this bundle's newest checkpoint: the bundle is older than what the witness saw, or was cut; to require it, pass --expect-checkpoint ${w.state.newestSeenDigest} with a bundle whose range reaches seq ${w.state.newestSeen}`,
+      );
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- signed intents (issue 13)
+// The same checks as lib/audit/signed-intent.ts, standalone. A passkey step-up signs
+// an intent ("warden.intent.v1": operation, canonical input, targets, actor, session,
+// policy version, approval ids, nonce, expiry); the WebAuthn challenge is
+// base64url(SHA-256(JCS(intent))). The event stores the intent text and the
+// assertion; credentials.json holds each passkey's COSE public key.
+
+export const INTENT_FORMAT = 'warden.intent.v1';
+export const CREDENTIALS_FORMAT = 'warden.credentials.v1';
+const CREDENTIAL_FIELDS = ['algorithm', 'createdAt', 'credentialId', 'name', 'publicKey', 'registrationSeq', 'userId', 'userName'];
+
+function decodeCbor(buf, at, depth = 0) {
+  if (depth > 8 || at >= buf.length) throw new TypeError('bad CBOR');
+  const head = buf[at];
+  const major = head >> 5;
+  const info = head & 0x1f;
+  let pos = at + 1;
+  let len;
+  if (info < 24) len = info;
+  else if (info === 24) len = buf.readUInt8(pos++);
+  else if (info === 25) {
+    len = buf.readUInt16BE(pos);
+    pos += 2;
+  } else if (info === 26) {
+    len = buf.readUInt32BE(pos);
+    pos += 4;
+  } else throw new TypeError('unsupported CBOR length');
+  if (major === 0) return [len, pos];
+  if (major === 1) return [-1 - len, pos];
+  if (major === 2 || major === 3) {
+    if (pos + len > buf.length) throw new TypeError('truncated CBOR');
+    const slice = buf.subarray(pos, pos + len);
+    return [major === 2 ? Buffer.from(slice) : slice.toString('utf8'), pos + len];
+  }
+  if (major === 4) {
+    const out = [];
+    for (let i = 0; i < len; i++) {
+      const [v, next] = decodeCbor(buf, pos, depth + 1);
+      out.push(v);
+      pos = next;
+    }
+    return [out, pos];
+  }
+  if (major === 5) {
+    const out = new Map();
+    for (let i = 0; i < len; i++) {
+      const [k, afterKey] = decodeCbor(buf, pos, depth + 1);
+      const [v, afterValue] = decodeCbor(buf, afterKey, depth + 1);
+      out.set(k, v);
+      pos = afterValue;
+    }
+    return [out, pos];
+  }
+  if (major === 7 && info >= 20 && info <= 22) return [info === 22 ? null : info === 21, pos];
+  throw new TypeError('unsupported CBOR type');
+}
+
+/** A COSE_Key (RFC 9052 §7: EC2 P-256 / ES256, OKP Ed25519 / EdDSA, RSA / RS256) as a node KeyObject. */
+export function coseToKey(bytes) {
+  const [map] = decodeCbor(bytes, 0);
+  if (!(map instanceof Map)) throw new TypeError('not a COSE key');
+  const kty = map.get(1);
+  const alg = map.get(3);
+  const b64 = (v) => {
+    if (!Buffer.isBuffer(v)) throw new TypeError('bad key parameter');
+    return v.toString('base64url');
+  };
+  let jwk;
+  if (kty === 2 && alg === -7 && map.get(-1) === 1) jwk = { kty: 'EC', crv: 'P-256', x: b64(map.get(-2)), y: b64(map.get(-3)) };
+  else if (kty === 1 && alg === -8 && map.get(-1) === 6) jwk = { kty: 'OKP', crv: 'Ed25519', x: b64(map.get(-2)) };
+  else if (kty === 3 && alg === -257) jwk = { kty: 'RSA', n: b64(map.get(-1)), e: b64(map.get(-2)) };
+  else throw new TypeError('unsupported COSE key');
+  return { alg, key: createPublicKey({ key: jwk, format: 'jwk' }) };
+}
+
+const fromB64url = (text) => {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text)) throw new TypeError('not base64url');
+  return Buffer.from(text, 'base64url');
+};
+
+/**
+ * WebAuthn L3 §7.2 on a stored assertion: clientDataJSON.type "webauthn.get", challenge =
+ * base64url(SHA-256(intent text)), origin = the console's, not cross-origin; rpIdHash =
+ * SHA-256(rpId), UP and UV set; signature over authenticatorData ‖ SHA-256(clientDataJSON).
+ * Returns null when it holds, else the reason.
+ */
+export function assertionProblem(intentText, assertion, publicKeyCose, expected) {
+  let clientDataBytes, authData, signature, clientData;
+  try {
+    clientDataBytes = fromB64url(assertion.clientDataJSON);
+    authData = fromB64url(assertion.authenticatorData);
+    signature = fromB64url(assertion.signature);
+    clientData = JSON.parse(clientDataBytes.toString('utf8'));
+  } catch {
+    return 'malformed';
+  }
+  if (!isObject(clientData) || authData.length < 37 || signature.length === 0) return 'malformed';
+  let key;
+  try {
+    key = coseToKey(fromB64url(publicKeyCose));
+  } catch {
+    return 'key_unreadable';
+  }
+  if (clientData.type !== 'webauthn.get') return 'wrong_type';
+  if (clientData.challenge !== createHash('sha256').update(intentText, 'utf8').digest('base64url')) return 'challenge_mismatch';
+  if (clientData.origin !== expected.origin) return 'origin_mismatch';
+  if (clientData.crossOrigin === true) return 'cross_origin';
+  if (!authData.subarray(0, 32).equals(createHash('sha256').update(expected.rpId, 'utf8').digest())) return 'rp_mismatch';
+  if (!(authData[32] & 0x01)) return 'user_not_present';
+  if (!(authData[32] & 0x04)) return 'user_not_verified';
+  const data = Buffer.concat([authData, createHash('sha256').update(clientDataBytes).digest()]);
+  let valid = false;
+  try {
+    if (key.alg === -8) valid = verifySignature(null, data, key.key, signature);
+    else if (key.alg === -7) valid = verifySignature('sha256', data, { key: key.key, dsaEncoding: 'der' }, signature);
+    else if (key.alg === -257) valid = verifySignature('sha256', data, key.key, signature);
+  } catch {
+    valid = false;
+  }
+  return valid ? null : 'bad_signature';
+}
+
+/** Why a validly signed intent does not describe this event, or null (as lib/audit/signed-intent.ts intentMismatch). */
+export function intentMismatch(event, intent, credential) {
+  const d = event.details;
+  const operation = event.operation === 'approval.request' ? d.operation : event.operation;
+  if (intent.v !== INTENT_FORMAT) return 'the intent has an unknown format';
+  if (intent.operation !== operation) return `the signed intent is for ${String(intent.operation)}, the event is ${String(operation)}`;
+  if (intent.actor !== event.actorId) return 'the signed intent names another actor';
+  if (credential.userId !== event.actorId) return 'the passkey belongs to someone other than the actor';
+  if (intent.sessionId !== event.actorSessionId) return 'the signed intent names another session';
+  if (intent.policyVersion !== event.policyVersion) return 'the signed intent names another policy version';
+  if (typeof intent.expiresAt !== 'string' || !(Date.parse(intent.expiresAt) >= Date.parse(event.ts)))
+    return 'the event was recorded after the signed intent expired';
+  if (!Array.isArray(intent.targets) || !Array.isArray(intent.approvalIds)) return 'the signed intent is incomplete';
+  if (intent.targetKind === 'record') {
+    const targetId = event.operation === 'approval.request' ? (isObject(d.target) ? d.target.id : undefined) : event.targetId;
+    if (typeof targetId !== 'string' || !intent.targets.includes(targetId)) return 'the signed intent names another target';
+  }
+  if (event.operation === 'approval.approve' || event.operation === 'approval.reject') {
+    if (!event.targetId || !intent.approvalIds.includes(event.targetId)) return 'the signed intent decides another approval request';
+    const signedDigest = isObject(intent.input) ? intent.input.digest : undefined;
+    if (event.operation === 'approval.approve' && signedDigest !== d.digest) return 'the signed digest is not the frozen request’s digest';
+  }
+  return null;
+}
+
+function loadCredentials(dir, manifest) {
+  if (!isObject(manifest.files['credentials.json'])) return null;
+  const bytes = readBytes(dir, 'credentials.json');
+  if (!HEX64.test(manifest.files['credentials.json'].sha256) || sha256(bytes) !== manifest.files['credentials.json'].sha256)
+    throw new BundleProblem(
+      'file_hash_mismatch',
+      'credentials.json does not have the SHA-256 the manifest lists: the bundle was altered after export',
+    );
+  let file;
+  try {
+    file = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new BundleProblem('malformed_signature', 'credentials.json is not valid JSON');
+  }
+  const ok =
+    isObject(file) &&
+    file.format === CREDENTIALS_FORMAT &&
+    typeof file.rpId === 'string' &&
+    typeof file.origin === 'string' &&
+    Array.isArray(file.credentials) &&
+    file.credentials.every(
+      (c) =>
+        isObject(c) &&
+        hasExactly(c, CREDENTIAL_FIELDS) &&
+        typeof c.credentialId === 'string' &&
+        typeof c.publicKey === 'string' &&
+        typeof c.userId === 'string',
+    );
+  if (!ok) throw new BundleProblem('malformed_signature', `credentials.json is not a "${CREDENTIALS_FORMAT}" file`);
+  if (manifest.counts.credentials !== undefined && manifest.counts.credentials !== file.credentials.length)
+    throw new BundleProblem(
+      'manifest_mismatch',
+      `the manifest counts ${manifest.counts.credentials} credentials, the bundle holds ${file.credentials.length}`,
+    );
+  return { rpId: file.rpId, origin: file.origin, byId: new Map(file.credentials.map((c) => [c.credentialId, c])) };
+}
+
+/**
+ * Second pass over events.jsonl (already proven by checkEvents): every signature an
+ * event carries must verify under its passkey's key from credentials.json (else
+ * forged_signature) and its intent must describe that event (else intent_mismatch);
+ * an intent (its nonce) may authorize one event only; a credential whose registration
+ * event is in the range must have the key that event recorded. Counts step-ups by
+ * passkey, by code and unsigned ones (recorded before signed intents), and links
+ * each approved execution to its signed approval decision over the frozen digest.
+ */
+export async function checkSignedIntents(dir, manifest, { origin = null } = {}) {
+  const creds = loadCredentials(dir, manifest);
+  const expected = creds ? { rpId: creds.rpId, origin: origin ?? creds.origin } : null;
+  const result = {
+    credentialsFile: creds !== null,
+    rpId: creds?.rpId ?? null,
+    origin: expected?.origin ?? null,
+    stepUps: 0,
+    signed: [],
+    byCode: 0,
+    unsigned: 0,
+    approvalsSigned: 0,
+    executions: { total: 0, approvalSigned: 0, approvalOutsideRange: 0 },
+  };
+  const nonces = new Map();
+  const signedApprovals = new Map();
+  const executions = [];
+  const registrations = new Map();
+  const lines = readline.createInterface({ input: fs.createReadStream(path.join(dir, 'events.jsonl'), 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (
+      !line.includes('"stepUp":true') &&
+      !line.includes(INTENT_FORMAT) &&
+      !line.includes('"approval":') &&
+      !line.includes('account.passkey_register')
+    )
+      continue;
+    const e = JSON.parse(line);
+    const d = isObject(e.details) ? e.details : {};
+    if (e.operation === 'account.passkey_register' && typeof d.credentialId === 'string' && typeof d.publicKey === 'string')
+      registrations.set(d.credentialId, { seq: e.seq, publicKey: d.publicKey, actorId: e.actorId });
+    if (isObject(d.approval) && e.operation !== 'approval.approve') executions.push({ seq: e.seq, approval: d.approval });
+    if (d.signature === undefined) {
+      if (d.stepUp === true && d.stepUpMethod === 'passkey')
+        throw new BundleProblem(
+          'signature_missing',
+          `event ${e.seq} (${e.operation}) says it was stepped up with a passkey but carries no signature`,
+          e.seq,
+        );
+      if (d.stepUp === true && !isObject(d.approval)) {
+        result.stepUps += 1;
+        if (d.stepUpMethod === 'otp') result.byCode += 1;
+        else result.unsigned += 1;
+      }
+      continue;
+    }
+    result.stepUps += 1;
+    const s = d.signature;
+    if (
+      !isObject(s) ||
+      s.format !== INTENT_FORMAT ||
+      typeof s.intent !== 'string' ||
+      !isObject(s.assertion) ||
+      !['credentialId', 'authenticatorData', 'clientDataJSON', 'signature'].every((k) => typeof s.assertion[k] === 'string')
+    )
+      throw new BundleProblem(
+        'malformed_signature',
+        `event ${e.seq} carries a signature that is not a complete ${INTENT_FORMAT} record`,
+        e.seq,
+      );
+    let intent;
+    try {
+      intent = JSON.parse(s.intent);
+    } catch {
+      intent = null;
+    }
+    if (!isObject(intent) || canonicalize(intent) !== s.intent)
+      throw new BundleProblem('malformed_signature', `event ${e.seq}: the signed intent is not RFC 8785 canonical JSON`, e.seq);
+    const credential = creds?.byId.get(s.assertion.credentialId);
+    if (!credential)
+      throw new BundleProblem(
+        'unknown_credential',
+        `event ${e.seq}: passkey ${s.assertion.credentialId.slice(0, 16)}… is not in credentials.json`,
+        e.seq,
+      );
+    const problem = assertionProblem(s.intent, s.assertion, credential.publicKey, expected);
+    if (problem)
+      throw new BundleProblem(
+        'forged_signature',
+        `event ${e.seq} (${e.operation}): the user signature does not verify (${problem})`,
+        e.seq,
+      );
+    const mismatch = intentMismatch(e, intent, credential);
+    if (mismatch) throw new BundleProblem('intent_mismatch', `event ${e.seq} (${e.operation}): ${mismatch}`, e.seq);
+    if (nonces.has(intent.nonce))
+      throw new BundleProblem(
+        'intent_replayed',
+        `event ${e.seq}: its signed intent already authorized event ${nonces.get(intent.nonce)}`,
+        e.seq,
+      );
+    nonces.set(intent.nonce, e.seq);
+    if (e.operation === 'approval.approve') {
+      signedApprovals.set(e.seq, { requestId: e.targetId, digest: d.digest });
+      result.approvalsSigned += 1;
+    }
+    result.signed.push({
+      seq: e.seq,
+      ts: e.ts,
+      operation: intent.operation,
+      eventOperation: e.operation,
+      target: e.targetId,
+      actorId: e.actorId,
+      userName: credential.userName,
+      passkey: credential.name,
+      credentialId: credential.credentialId,
+    });
+  }
+  for (const [id, reg] of registrations) {
+    const c = creds?.byId.get(id);
+    if (c && (c.publicKey !== reg.publicKey || c.userId !== reg.actorId))
+      throw new BundleProblem(
+        'credential_mismatch',
+        `credentials.json gives passkey ${id.slice(0, 16)}… another key or owner than its registration event ${reg.seq}`,
+        reg.seq,
+      );
+  }
+  for (const x of executions) {
+    result.executions.total += 1;
+    const decision = signedApprovals.get(x.approval.decisionSeq);
+    if (decision) {
+      if (decision.requestId !== x.approval.id || decision.digest !== x.approval.digest)
+        throw new BundleProblem(
+          'intent_mismatch',
+          `event ${x.seq}: the signed approval (event ${x.approval.decisionSeq}) is for another request or digest`,
+          x.seq,
+        );
+      result.executions.approvalSigned += 1;
+    } else if (!(x.approval.decisionSeq >= manifest.range.fromSeq)) result.executions.approvalOutsideRange += 1;
+  }
+  return result;
+}
+
+function signatureLines(s) {
+  if (!s) return [];
+  const out = [];
+  const n = s.signed.length;
+  out.push(
+    `PROVEN  ${n} operation${n === 1 ? ' carries' : 's carry'} a valid user signature (${s.stepUps} step-up operation${s.stepUps === 1 ? '' : 's'} in range: ${n} signed by passkey, ${s.byCode} by authenticator code (no user signature), ${s.unsigned} without signature (recorded before signed intents))`,
+  );
+  if (n > 0) out.push(`USING   credentials.json: RP ID ${s.rpId}, origin ${s.origin}; each intent's SHA-256 is its assertion's challenge`);
+  for (const x of s.signed.slice(0, 50))
+    out.push(
+      `PROVEN  seq ${x.seq} ${x.operation}${x.target ? ` on ${x.target}` : ''} at ${x.ts}: signed by passkey "${x.passkey}" of ${x.userName ?? '(unknown name)'} (${x.actorId})`,
+    );
+  if (n > 50) out.push(`NOTE    … and ${n - 50} more signed operations (--json lists all)`);
+  if (s.approvalsSigned > 0)
+    out.push(`PROVEN  ${s.approvalsSigned} approval decision${s.approvalsSigned === 1 ? '' : 's'} signed over the frozen request digest`);
+  if (s.executions.total > 0)
+    out.push(
+      `PROVEN  ${s.executions.approvalSigned} of ${s.executions.total} approved execution${s.executions.total === 1 ? '' : 's'} link to a signed approval over the same digest${s.executions.approvalOutsideRange ? ` (${s.executions.approvalOutsideRange} approved before the range)` : ''}`,
+    );
+  return out;
 }
 
 // ---------------------------------------------------------------- output
@@ -672,6 +1342,8 @@ function proofLines(r, selfHash) {
       `NOTE    events ${r.signedThrough + 1} to ${r.range.toSeq} come after the newest checkpoint in the range: linked, but not covered by a signature`,
     );
   }
+  out.push(...witnessLines(r.witness));
+  out.push(...signatureLines(r.signatures));
   for (const p of r.pinnedCheckpoints) {
     const covered =
       p.matched === 'before_range'
@@ -687,21 +1359,32 @@ function proofLines(r, selfHash) {
   if (selfHash)
     out.push(`NOTE    this verifier's SHA-256 is ${selfHash}; compare it with the copy in the Warden repository (tools/warden-verify.mjs)`);
   const signed = r.signedThrough === null ? 'no signed checkpoint' : `signed through seq ${r.signedThrough}`;
-  out.push(`RESULT  VERIFIED: seq ${r.range.fromSeq} to ${r.range.toSeq}, ${r.count} events, ${signed}`);
+  const witnessed =
+    r.witness.trustedKeyIds.length === 0
+      ? ''
+      : r.witness.newestWitnessed
+        ? `, witnessed through seq ${r.witness.newestWitnessed.seq}`
+        : ', not witnessed';
+  out.push(`RESULT  VERIFIED: seq ${r.range.fromSeq} to ${r.range.toSeq}, ${r.count} events, ${signed}${witnessed}`);
   return out;
 }
 
-const USAGE = `usage: node warden-verify.mjs <bundle-dir> [--keys <pinned public-keys.json>] [--expect-checkpoint <digest>]... [--json]
+const USAGE = `usage: node warden-verify.mjs <bundle-dir> [--keys <pinned public-keys.json>] [--expect-checkpoint <digest>]...
+                          [--witness-key <public key or file>]... [--witness-state <file>] [--json]
 
 Verifies a Warden audit export bundle offline (warden.bundle.v1).
   --keys <file>                 trust only these public keys (the file you received separately); default: the bundle's own
   --expect-checkpoint <digest>  a checkpoint digest (64 hex) you received separately, e.g. from the external
                                 checkpoint log; the bundle must contain it, else truncation (repeatable)
+  --witness-key <key or file>   a witness public key you hold (base64url, or the witness-key.pub file); its
+                                cosignatures must verify and match the bundle's checkpoints (repeatable)
+  --witness-state <file>        the state file of your warden-witness.mjs watch: every checkpoint it saw must
+                                be in the bundle with the same digest, else fork
   --json                        print the result as one JSON object
 Exit codes: 0 verified, 1 tampering found, 2 usage error or unreadable bundle.`;
 
 function parseArgs(argv) {
-  const args = { dir: null, keysFile: null, expectCheckpoints: [], json: false, help: false };
+  const args = { dir: null, keysFile: null, expectCheckpoints: [], witnessKeys: [], witnessState: null, json: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
@@ -709,6 +1392,13 @@ function parseArgs(argv) {
     else if (a === '--keys') {
       args.keysFile = argv[++i] ?? null;
       if (!args.keysFile) return { error: '--keys needs a file' };
+    } else if (a === '--witness-key') {
+      const value = argv[++i];
+      if (!value) return { error: '--witness-key needs a public key (base64url) or a file' };
+      args.witnessKeys.push(value);
+    } else if (a === '--witness-state') {
+      args.witnessState = argv[++i] ?? null;
+      if (!args.witnessState) return { error: '--witness-state needs a file' };
     } else if (a === '--expect-checkpoint') {
       const digest = argv[++i] ?? '';
       if (!/^[0-9a-fA-F]{64}$/.test(digest))
@@ -740,7 +1430,13 @@ export async function main(argv, out = process.stdout, err = process.stderr) {
     selfHash = null;
   }
   try {
-    const result = await verifyBundle(args.dir, { keysFile: args.keysFile, expectCheckpoints: args.expectCheckpoints });
+    const witnessKeys = args.witnessKeys.map(loadWitnessKey);
+    const result = await verifyBundle(args.dir, {
+      keysFile: args.keysFile,
+      expectCheckpoints: args.expectCheckpoints,
+      witnessKeys,
+      witnessStateFile: args.witnessState,
+    });
     out.write(args.json ? `${JSON.stringify({ ...result, verifierSha256: selfHash })}\n` : `${proofLines(result, selfHash).join('\n')}\n`);
     return 0;
   } catch (error) {

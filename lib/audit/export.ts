@@ -8,6 +8,8 @@ import { canonicalize, type JsonObject } from './canonical-json';
 import { PUBLIC_KEYS_FORMAT, storedCheckpointFromRow, type PublicKeysFile } from './checkpoint-format';
 import { readPublicKeysIfAny } from './signing-keys';
 import type { AuditRecord } from './record';
+import { credentialsFileFor } from './export-credentials';
+import { cosignatureFromRow } from './witness-format';
 import type { AuditEventRow } from './verify';
 
 /**
@@ -24,6 +26,14 @@ export const BUNDLE_FORMAT = 'warden.bundle.v1';
 
 /** The bundle's files whose SHA-256 the manifest lists (the verifier is listed separately). */
 export const BUNDLE_FILES = ['events.jsonl', 'checkpoints.jsonl', 'public-keys.json', 'anchor.json'] as const;
+
+/**
+ * Witness files (docs/audit-chain-format.md, "Witness cosignatures"), added to
+ * warden.bundle.v1 compatibly: the manifest lists them under `files` like the others,
+ * and a verifier that does not know them ignores them.
+ */
+export const WITNESS_BUNDLE_FILES = ['witness-keys.json', 'cosignatures.jsonl'] as const;
+export const WITNESS_KEYS_FORMAT = 'warden.witness-keys.v1';
 
 /** A range end: an event seq, or a time (the first event at or after `from`, the last at or before `to`). */
 export type RangeEnd = number | Date;
@@ -211,11 +221,35 @@ async function writeBundle(db: Db, dir: string, fromSeq: number, toSeq: number, 
   }
   const keys: PublicKeysFile = published ?? { format: PUBLIC_KEYS_FORMAT, keys: [] };
 
+  const cosignatureRows = await db.checkpointCosignature.findMany({
+    where: { checkpointSeq: { lte: toSeq } },
+    orderBy: [{ checkpointSeq: 'asc' }, { witnessKeyId: 'asc' }],
+  });
+  const cosignaturesText = cosignatureRows.map((row) => `${canonicalize(cosignatureFromRow(row))}\n`).join('');
+  const witnessKeyRows = await db.witnessKey.findMany({ orderBy: [{ registeredAt: 'asc' }, { id: 'asc' }] });
+  const witnessKeys = {
+    format: WITNESS_KEYS_FORMAT,
+    keys: witnessKeyRows.map((k) => ({
+      keyId: k.id,
+      publicKey: k.publicKey,
+      name: k.name,
+      registeredAt: k.registeredAt.toISOString(),
+      registeredById: k.registeredById,
+      revokedAt: k.revokedAt?.toISOString() ?? null,
+      revokedById: k.revokedById,
+    })),
+  };
+
+  const credentials = await credentialsFileFor(db, fromSeq, toSeq);
   const files = {
     'events.jsonl': events.file,
     'checkpoints.jsonl': writeFile(dir, 'checkpoints.jsonl', checkpointsText),
     'public-keys.json': writeFile(dir, 'public-keys.json', `${JSON.stringify(keys, null, 2)}\n`),
     'anchor.json': writeFile(dir, 'anchor.json', `${canonicalize(anchor)}\n`),
+    'witness-keys.json': writeFile(dir, 'witness-keys.json', `${JSON.stringify(witnessKeys, null, 2)}\n`),
+    'cosignatures.jsonl': writeFile(dir, 'cosignatures.jsonl', cosignaturesText),
+    // Signed intents (issue 13): the public key of every passkey whose signature an event in the range carries.
+    'credentials.json': writeFile(dir, 'credentials.json', `${JSON.stringify(credentials, null, 2)}\n`),
   };
   const verifier = writeFile(dir, 'warden-verify.mjs', fs.readFileSync(standaloneVerifierPath()));
   const manifest = {
@@ -224,7 +258,14 @@ async function writeBundle(db: Db, dir: string, fromSeq: number, toSeq: number, 
     range: { fromSeq, toSeq },
     anchor,
     headHash: events.headHash,
-    counts: { events: events.count, checkpoints: rows.length, publicKeys: keys.keys.length },
+    counts: {
+      events: events.count,
+      checkpoints: rows.length,
+      publicKeys: keys.keys.length,
+      witnessKeys: witnessKeys.keys.length,
+      cosignatures: cosignatureRows.length,
+      credentials: credentials.credentials.length,
+    },
     files,
     verifier: { file: 'warden-verify.mjs', sha256: verifier.sha256 },
   };

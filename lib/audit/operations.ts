@@ -113,6 +113,11 @@ export const AUDIT_OPERATIONS = {
     'An anomaly rule raised an alert (actor: system); target is the alert, details name the rule, severity and the events that triggered it.',
   'alert.acknowledge': 'Someone acknowledged an alert (they are looking into it), with an optional note.',
   'alert.resolve': 'Someone resolved an alert, with a note saying why.',
+  'witness.register':
+    'An auditor registered a witness public key (target: its key id; details: name and public key); its cosignatures of checkpoints are accepted from then on.',
+  'witness.revoke': 'An auditor revoked a witness key; its earlier cosignatures stay, new ones are refused.',
+  'checkpoint.cosign':
+    'A witness cosignature of a checkpoint was accepted (from the console, or posted by the witness without a session: actor null), or refused; denied with reasonCode fork_claim when it named another digest than the stored one for that seq.',
 } as const satisfies Record<string, string>;
 
 /** An operation id from {@link AUDIT_OPERATIONS}. */

@@ -2,7 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db';
 import { requestContext } from '@/lib/request/context';
 import { establishSession } from './next-auth';
-import { beginStepUp, consumeStepUpProof, issueStepUpProof, type StepUpEvidence } from './step-up';
+import { beginStepUp, issueStepUpProof, spendStepUpEvidence, type StepUpEvidence, type StepUpSpent } from './step-up';
 import { mintTicket } from './tickets';
 import type { Viewer } from './viewer';
 
@@ -27,7 +27,7 @@ export async function completeStepUp(viewer: Viewer, operation: string, input: u
   return result;
 }
 
-/** consumeStepUpProof on the application database. */
-export async function spendStepUpProof(viewer: Viewer, operation: string, input: unknown, proof: unknown) {
-  return consumeStepUpProof(await db(), viewer, operation, input, proof);
+/** consumeStepUpProof on the application database, returning what the proof carries (null: refused). */
+export async function spendStepUpProof(viewer: Viewer, operation: string, input: unknown, proof: unknown): Promise<StepUpSpent | null> {
+  return spendStepUpEvidence(await db(), viewer, operation, input, proof);
 }

@@ -1,11 +1,23 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { canonicalize } from '@/lib/audit/canonical-json';
-import { recordAuditWith, type AuditSourceContext } from '@/lib/audit/record';
+import {
+  INTENT_FORMAT,
+  intentChallenge,
+  intentTargets,
+  intentText,
+  type SignatureEvidence,
+  type SignedIntent,
+  type StoredAssertion,
+} from '@/lib/audit/signed-intent';
+import { isPersonalInputField } from '@/lib/audit/intent-words';
+import { piiDigest, recordAuditWith, type AuditSourceContext } from '@/lib/audit/record';
 import { now } from '@/lib/clock';
 import { settingIn } from '@/lib/config/settings';
 import type { Db } from '@/lib/db';
+import { POLICY_VERSION } from '@/lib/policy-version';
 import { AUTHENTICATION_POLICY } from '@/policies/authentication';
+import { OPERATIONS, type OperationDefinition } from '@/policies/operations';
 import { checkAccountGate, recordAccountFailure } from './throttle';
 import { hashToken, isTokenShaped, newToken } from './tokens';
 import { consumeTotp } from './totp';
@@ -40,9 +52,50 @@ export function stepUpBinding(operation: string, input: unknown, sessionId: stri
 }
 
 export type StepUpStart =
-  | { method: 'passkey'; options: Awaited<ReturnType<typeof startPasskeyAuthentication>> }
+  | {
+      method: 'passkey';
+      options: Awaited<ReturnType<typeof startPasskeyAuthentication>>;
+      /** The RFC 8785 intent the passkey signs (its SHA-256 is options.challenge), shown in words before the prompt. */
+      intent: string;
+    }
   | { method: 'totp'; challengeId: string }
   | { method: 'unavailable' };
+
+/**
+ * The intent a passkey step-up signs (issue 13; lib/audit/signed-intent.ts): the
+ * same operation, input and session as the binding, plus the records the input
+ * names, the catalog's target kind, the actor, the policy version, the approval
+ * request it decides, a nonce and an expiry that covers the challenge and the
+ * proof's lifetime. Its SHA-256 is the WebAuthn challenge.
+ */
+export function stepUpIntent(viewer: Viewer, operation: string, input: unknown, at: Date, nonce: string): SignedIntent {
+  const op = (OPERATIONS as Record<string, OperationDefinition | undefined>)[operation];
+  const plain = personalFieldsHashed(JSON.parse(canonicalize(input ?? {})) as unknown);
+  const id = typeof plain === 'object' && plain !== null ? (plain as Record<string, unknown>).id : undefined;
+  return {
+    v: INTENT_FORMAT,
+    operation,
+    input: plain,
+    targets: op?.target === 'self' ? [viewer.userId] : intentTargets(plain),
+    targetKind: op?.target ?? 'none',
+    actor: viewer.userId,
+    sessionId: viewer.sessionId,
+    policyVersion: POLICY_VERSION,
+    approvalIds: (operation === 'approval.approve' || operation === 'approval.reject') && typeof id === 'string' ? [id] : [],
+    nonce,
+    expiresAt: new Date(at.getTime() + AUTHENTICATION_POLICY.challengeTtlMs + AUTHENTICATION_POLICY.stepUpProofTtlMs).toISOString(),
+  };
+}
+
+/** The input as a signed intent records it: personal fields as keyed hashes (never in clear in the trail). */
+function personalFieldsHashed(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  return Object.fromEntries(
+    Object.entries(input as Record<string, unknown>).map(([k, v]) =>
+      isPersonalInputField(k) && typeof v === 'string' ? [k, piiDigest(/email$/i.test(k) ? v.trim().toLowerCase() : v)] : [k, v],
+    ),
+  );
+}
 
 /** Issues the challenge for a step-up of `operation` with `input`. */
 export async function beginStepUp(client: Db, viewer: Viewer, operation: string, input: unknown): Promise<StepUpStart> {
@@ -52,14 +105,18 @@ export async function beginStepUp(client: Db, viewer: Viewer, operation: string,
     select: { totpEnabledAt: true, _count: { select: { webauthnCredentials: true } } },
   });
   if (user._count.webauthnCredentials > 0) {
+    // The challenge is the SHA-256 of the signed intent (issue 13), not random bytes:
+    // the intent's nonce makes it unpredictable and unique.
+    const intent = intentText(stepUpIntent(viewer, operation, input, now(), randomBytes(16).toString('base64url')));
     const options = await startPasskeyAuthentication(client, {
       userId: viewer.userId,
       purpose: 'step_up',
       sessionId: viewer.sessionId,
       binding,
       operation,
+      intent: { text: intent, challenge: new Uint8Array(intentChallenge(intent)) },
     });
-    return { method: 'passkey', options };
+    return { method: 'passkey', options, intent };
   }
   // mfa.step_up_methods (critical configuration): "passkey only" refuses the authenticator-code path.
   if (user.totpEnabledAt && (await settingIn(client, 'mfa.step_up_methods')) === 'passkey_or_totp') {
@@ -101,6 +158,7 @@ export async function issueStepUpProof(
   const actor = { id: viewer.userId, role: viewer.role, sessionId: viewer.sessionId };
   const method: 'hwk' | 'otp' = evidence.method === 'passkey' ? 'hwk' : 'otp';
   let failure: string | null = null;
+  let signed: { intent: string; assertion: StoredAssertion } | null = null;
   // A locked or throttled account gets no proof, whatever it presents: step-up
   // shares the one failure counter with sign-in (T07).
   const account = await client.user.findUniqueOrThrow({ where: { id: viewer.userId }, select: { lockedAt: true, lockedUntil: true } });
@@ -130,6 +188,7 @@ export async function issueStepUpProof(
       binding,
     });
     if (!result.ok) failure = result.reason;
+    else if (result.signed) signed = result.signed;
   } else if ((await settingIn(client, 'mfa.step_up_methods')) !== 'passkey_or_totp') {
     failure = 'method_not_allowed';
   } else {
@@ -177,6 +236,8 @@ export async function issueStepUpProof(
         operation,
         binding,
         method,
+        intent: signed?.intent ?? null,
+        assertion: signed ? JSON.stringify(signed.assertion) : null,
         createdAt: at,
         expiresAt: new Date(at.getTime() + AUTHENTICATION_POLICY.stepUpProofTtlMs),
       },
@@ -202,10 +263,30 @@ export async function issueStepUpProof(
  * a replay, an old proof — is refused.
  */
 export async function consumeStepUpProof(client: Db, viewer: Viewer, operation: string, input: unknown, proof: unknown): Promise<boolean> {
-  if (!isTokenShaped(proof)) return false;
+  return (await spendStepUpEvidence(client, viewer, operation, input, proof)) !== null;
+}
+
+/** How a spent step-up was made, and for a passkey the signed intent and assertion (issue 13). */
+export interface StepUpSpent {
+  method: 'passkey' | 'otp';
+  signature: SignatureEvidence | null;
+  /** The parsed intent of `signature`, for the caller's target check. */
+  intent: SignedIntent | null;
+}
+
+/** As {@link consumeStepUpProof}, returning what the proof carries (null: refused). */
+export async function spendStepUpEvidence(
+  client: Db,
+  viewer: Viewer,
+  operation: string,
+  input: unknown,
+  proof: unknown,
+): Promise<StepUpSpent | null> {
+  if (!isTokenShaped(proof)) return null;
+  const tokenHash = hashToken(proof);
   const used = await client.stepUpProof.updateMany({
     where: {
-      tokenHash: hashToken(proof),
+      tokenHash,
       userId: viewer.userId,
       sessionId: viewer.sessionId,
       operation,
@@ -215,5 +296,22 @@ export async function consumeStepUpProof(client: Db, viewer: Viewer, operation: 
     },
     data: { usedAt: now() },
   });
-  return used.count === 1;
+  if (used.count !== 1) return null;
+  const row = await client.stepUpProof.findUnique({ where: { tokenHash }, select: { method: true, intent: true, assertion: true } });
+  if (!row) return null;
+  if (row.method !== 'hwk' || !row.intent || !row.assertion)
+    return { method: row.method === 'hwk' ? 'passkey' : 'otp', signature: null, intent: null };
+  const intent = JSON.parse(row.intent) as SignedIntent;
+  // An intent for another operation, session or policy version, or one past its expiry, authorizes nothing.
+  if (
+    intent.operation !== operation ||
+    intent.sessionId !== viewer.sessionId ||
+    intent.actor !== viewer.userId ||
+    intent.policyVersion !== POLICY_VERSION ||
+    !(Date.parse(intent.expiresAt) > now().getTime())
+  ) {
+    return null;
+  }
+  const assertion = JSON.parse(row.assertion) as StoredAssertion;
+  return { method: 'passkey', signature: { format: INTENT_FORMAT, intent: row.intent, assertion }, intent };
 }

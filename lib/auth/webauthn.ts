@@ -10,6 +10,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { COSEALG, cose, decodeCredentialPublicKey } from '@simplewebauthn/server/helpers';
+import { intentChallenge, type StoredAssertion } from '@/lib/audit/signed-intent';
 import { now } from '@/lib/clock';
 import type { Db, Tx } from '@/lib/db';
 import { AuthenticationResponseSchema, RegistrationResponseSchema } from '@/lib/validation/auth';
@@ -72,7 +73,15 @@ export type PasskeyAuthenticationFailure =
  * was valid), so the caller can audit it. Other refusals name nobody.
  */
 export type PasskeyAuthenticationResult =
-  | { ok: true; userId: string; credentialId: string; passkeyId: string; binding: string | null }
+  | {
+      ok: true;
+      userId: string;
+      credentialId: string;
+      passkeyId: string;
+      binding: string | null;
+      /** For a step-up with a signed intent (issue 13): the intent whose SHA-256 was the challenge, and the verified assertion. */
+      signed?: { intent: string; assertion: StoredAssertion };
+    }
   | { ok: false; reason: 'counter_regression'; userId: string; credentialId: string; passkeyId: string }
   | { ok: false; reason: Exclude<PasskeyAuthenticationFailure, 'counter_regression'> };
 
@@ -139,8 +148,11 @@ export async function finishPasskeyRegistration(
     name: string;
     sessionId?: string | null;
     policy?: Partial<PasskeyPolicy>;
-    /** Runs in the transaction that stores the credential (the caller's audit event), so both commit or neither. */
-    onStored?: (tx: Tx, credential: PasskeyDTO) => Promise<void>;
+    /**
+     * Runs in the transaction that stores the credential (the caller's audit event), so both commit or neither.
+     * `key` is what an offline verifier needs to re-check this passkey's signatures (issue 13).
+     */
+    onStored?: (tx: Tx, credential: PasskeyDTO, key: { credentialId: string; publicKey: string; algorithm: number }) => Promise<void>;
   },
 ): Promise<PasskeyRegistrationResult> {
   const refuse = (reason: PasskeyRegistrationFailure) => ({ ok: false, reason }) as const;
@@ -200,7 +212,7 @@ export async function finishPasskeyRegistration(
         },
       });
       const dto = toPasskeyDTO(row);
-      await opts.onStored?.(tx, dto);
+      await opts.onStored?.(tx, dto, { credentialId: row.credentialId, publicKey: row.publicKey, algorithm });
       return dto;
     });
     return { ok: true, credential };
@@ -227,6 +239,8 @@ export async function startPasskeyAuthentication(
     binding?: string;
     operation?: string;
     policy?: Partial<PasskeyPolicy>;
+    /** A signed intent (issue 13): its SHA-256 is the challenge instead of random bytes; stored with the challenge. */
+    intent?: { text: string; challenge: Uint8Array };
   },
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const scope = authenticationScope(input);
@@ -237,7 +251,7 @@ export async function startPasskeyAuthentication(
         select: { credentialId: true, transports: true },
       })
     : [];
-  const challenge = await issueChallenge(db, scope, input.operation ?? null, policy);
+  const challenge = await issueChallenge(db, scope, input.operation ?? null, policy, input.intent);
   return generateAuthenticationOptions({
     rpID: webauthnConfig().rpID,
     challenge,
@@ -263,7 +277,11 @@ export async function finishPasskeyAuthentication(
   const refuse = (reason: Exclude<PasskeyAuthenticationFailure, 'counter_regression'>) => ({ ok: false, reason }) as const;
   const scope = authenticationScope(input);
   const challenge = readClientChallenge(response);
+  // A signed intent stays with its challenge; read before the row is consumed (it never changes).
+  const issued = challenge === null ? null : await db.authChallenge.findUnique({ where: { challenge }, select: { intent: true } });
   if (challenge === null || !(await consumeChallenge(db, challenge, scope))) return refuse('challenge_invalid');
+  const intent = issued?.intent ?? null;
+  if (intent !== null && intentChallenge(intent).toString('base64url') !== challenge) return refuse('challenge_invalid');
   const parsed = AuthenticationResponseSchema.safeParse(response);
   if (!parsed.success || isCrossOriginClientData(parsed.data.response.clientDataJSON)) return refuse('verification_failed');
   // The schema checked shapes and sizes; the library's type differs only in its extension-output typing.
@@ -312,7 +330,14 @@ export async function finishPasskeyAuthentication(
     data: { counter: info.newCounter, lastUsedAt: now(), backedUp: info.credentialBackedUp },
   });
   if (count !== 1) return refuse('counter_conflict');
-  return { ok: true, ...ids, binding: scope.binding };
+  const stored: StoredAssertion = {
+    credentialId: credential.credentialId,
+    authenticatorData: assertion.response.authenticatorData,
+    clientDataJSON: assertion.response.clientDataJSON,
+    signature: assertion.response.signature,
+    ...(handle ? { userHandle: handle } : {}),
+  };
+  return { ok: true, ...ids, binding: scope.binding, ...(intent !== null ? { signed: { intent, assertion: stored } } : {}) };
 }
 
 /** The user's passkeys, oldest first. */
@@ -363,8 +388,9 @@ async function issueChallenge(
   scope: ChallengeScope,
   operation: string | null,
   policy: PasskeyPolicy,
+  intent?: { text: string; challenge: Uint8Array },
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const bytes = intent ? new Uint8Array(intent.challenge) : crypto.getRandomValues(new Uint8Array(32));
   const at = now();
   await db.authChallenge.deleteMany({ where: { expiresAt: { lte: at } } });
   await db.authChallenge.create({
@@ -372,6 +398,7 @@ async function issueChallenge(
       challenge: Buffer.from(bytes).toString('base64url'),
       ...scope,
       operation,
+      intent: intent?.text ?? null,
       createdAt: at,
       expiresAt: new Date(at.getTime() + policy.challengeTtlMs),
     },

@@ -1,3 +1,4 @@
+import type { SignatureEvidence } from '@/lib/audit/signed-intent';
 import type { Viewer } from '@/lib/auth/viewer';
 import type { OperationId } from '@/policies/operations';
 import type { PolicyAbility } from '@/policies/ability';
@@ -19,6 +20,11 @@ export interface Authorization {
   target: Record<string, unknown> | null;
   /** Whether a step-up proof was spent for this call. */
   steppedUp: boolean;
+  /**
+   * How the step-up was made (absent: none, or a fresh sign-in during enrolment)
+   * and, for a passkey, the signed intent and assertion the audit event stores (issue 13).
+   */
+  stepUpProof?: { method: 'passkey' | 'otp'; signature: SignatureEvidence | null };
   /**
    * Set when the operation runs because a second person approved its frozen
    * request (lib/dal/approvals.ts): the viewer is then the requester, rebuilt

@@ -148,8 +148,18 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
         });
       }
       let steppedUp = false;
+      let stepUpProof: Authorization['stepUpProof'];
       if (op.stepUp) {
-        if (!(await hasStepUp(viewer, op, plain.value, meta))) {
+        const spent = await hasStepUp(viewer, op, plain.value, meta);
+        // A signed intent must name the record the action acts on (issue 13).
+        const targetSigned =
+          !spent ||
+          spent === true ||
+          !spent.intent ||
+          op.target !== 'record' ||
+          !checked.targetRef ||
+          spent.intent.targets.includes(checked.targetRef.id);
+        if (!spent || !targetSigned) {
           return deny(
             'STEP_UP_REQUIRED',
             'step_up_required',
@@ -159,6 +169,7 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
           );
         }
         steppedUp = true;
+        if (spent !== true) stepUpProof = { method: spent.method, signature: spent.signature };
       }
       const authz: Authorization = {
         viewer,
@@ -169,6 +180,7 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
         ticketRef: given.ticketRef,
         target: checked.record,
         steppedUp,
+        ...(stepUpProof ? { stepUpProof } : {}),
         incidentId: incidentOf(input),
         accessReviewItemId: stringField(input, 'accessReviewItemId'),
       };
@@ -232,7 +244,12 @@ export interface ActionMeta {
  * A user still enrolling has no factor to step up with; a sign-in within
  * FRESH_SIGN_IN_MS stands in for the proof for the enrolment operations.
  */
-async function hasStepUp(viewer: Viewer, op: OperationDefinition, input: unknown, meta: ActionMeta | undefined): Promise<boolean> {
+async function hasStepUp(
+  viewer: Viewer,
+  op: OperationDefinition,
+  input: unknown,
+  meta: ActionMeta | undefined,
+): Promise<Awaited<ReturnType<typeof spendStepUpProof>> | boolean> {
   if (!viewer.mfaEnrolled) return !!op.duringEnrolment && now().getTime() - viewer.authTime.getTime() <= FRESH_SIGN_IN_MS;
   return spendStepUpProof(viewer, op.id, stepUpBindingInput(op, input), meta?.stepUpProof);
 }

@@ -125,13 +125,21 @@ export async function finishPasskeyRegistrationForViewer(viewer: Viewer, name: s
     {
       name,
       sessionId: viewer.sessionId,
-      onStored: async (tx, credential) => {
+      onStored: async (tx, credential, key) => {
         await recordAudit(tx, {
           actor: actorOf(viewer),
           operation: 'account.passkey_register',
           target: { type: 'WebAuthnCredential', id: credential.id },
           outcome: 'success',
-          details: { name, deviceType: credential.deviceType },
+          // The public key goes into the chain, so signed intents stay verifiable offline
+          // after the passkey is removed (issue 13; credentials.json in export bundles).
+          details: {
+            name,
+            deviceType: credential.deviceType,
+            credentialId: key.credentialId,
+            publicKey: key.publicKey,
+            algorithm: key.algorithm,
+          },
           decision: 'account.own',
         });
         recoveryCodes = await issueFirstRecoveryCodes(tx, viewer);

@@ -18,7 +18,7 @@ import { hasSufficientReason } from '@/lib/validation/reason';
 import type { ApprovalStatus } from '@/lib/validation/approvals';
 import { operation, OPERATIONS, type OperationDefinition, type OperationId } from '@/policies/operations';
 import { isConsoleRole } from '@/policies/roles';
-import { assertActorStillLive, linkAccessReviewApproval } from './audit-details';
+import { assertActorStillLive, linkAccessReviewApproval, stepUpDetails } from './audit-details';
 
 /**
  * Two-person approval (issue 8; ARCHITECTURE "reason/approval check"). A call
@@ -97,7 +97,7 @@ export async function requestApproval(authz: Authorization, input: unknown): Pro
         target,
         beneficiaryId,
         expiresAt: expiresAt.toISOString(),
-        stepUp: authz.steppedUp,
+        ...stepUpDetails(authz),
         ...(authz.ticketRef ? { ticketRef: authz.ticketRef } : {}),
       },
     });
@@ -234,7 +234,7 @@ export async function approveRequest(authz: Authorization, input: { id: string; 
         operation: request.operation,
         digest: request.digest,
         requesterId: request.requesterId,
-        stepUp: authz.steppedUp,
+        ...stepUpDetails(authz),
         ...(authz.ticketRef ? { ticketRef: authz.ticketRef } : {}),
       },
     });
@@ -426,7 +426,7 @@ async function decideWithoutRunning(authz: Authorization, id: string, action: 'r
         operation: request.operation,
         digest: request.digest,
         requesterId: request.requesterId,
-        stepUp: authz.steppedUp,
+        ...stepUpDetails(authz),
         ...(authz.ticketRef ? { ticketRef: authz.ticketRef } : {}),
       },
     });

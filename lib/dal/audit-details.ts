@@ -20,7 +20,7 @@ export function recordAuthorized(
 ) {
   const evidence = {
     ...(authz.ticketRef ? { ticketRef: authz.ticketRef } : {}),
-    stepUp: authz.steppedUp,
+    ...stepUpDetails(authz),
     ...elevationEvidence(authz),
   };
   if (authz.accessReviewItemId && authz.incidentId) {
@@ -306,6 +306,20 @@ export async function assertActorStillLive(tx: Tx, authz: Authorization) {
       );
     }
   }
+}
+
+/**
+ * What an event says about its step-up: whether one was spent, by passkey or by
+ * authenticator code, and for a passkey the signed intent and the assertion
+ * (issue 13; lib/audit/signed-intent.ts), which an auditor re-checks offline.
+ */
+export function stepUpDetails(authz: Authorization): Record<string, unknown> {
+  const proof = authz.stepUpProof;
+  return {
+    stepUp: authz.steppedUp,
+    ...(proof ? { stepUpMethod: proof.method } : {}),
+    ...(proof?.signature ? { signature: proof.signature } : {}),
+  };
 }
 
 /**

@@ -111,9 +111,10 @@ async function evaluateFrom(client: Db, throughSeq: number, startedAt: Date | nu
     orderBy: { seq: 'asc' },
     select: { ts: true },
   });
+  const witness = await witnessWaiting(client, startedAt);
   let candidates: AlertCandidate[] = [];
   const lastSeq = fresh.at(-1)?.seq ?? throughSeq;
-  if (fresh.length > 0 || uncovered) {
+  if (fresh.length > 0 || uncovered || witness.waitingSince) {
     const from = fresh[0]?.ts ?? at;
     const context =
       fresh.length === 0
@@ -139,6 +140,7 @@ async function evaluateFrom(client: Db, throughSeq: number, startedAt: Date | nu
         lastTs: checkpoint?.ts ?? null,
         oldestUncoveredTs: uncovered ? new Date(Math.max(uncovered.ts.getTime(), startedAt?.getTime() ?? 0)) : null,
       },
+      witness,
       signInHistory: async (actorId, ip, userAgent, beforeSeq) => {
         const base = { actorId, operation: 'auth.sign_in', outcome: 'success', seq: { lt: beforeSeq } };
         const any = await client.auditEvent.findFirst({ where: base, select: { seq: true } });
@@ -161,6 +163,32 @@ async function evaluateFrom(client: Db, throughSeq: number, startedAt: Date | nu
     await tx.monitorState.update({ where: { id: STATE_ID }, data: { throughSeq: lastSeq, updatedAt: now() } });
   });
   return { evaluated: fresh.length, raised, updated };
+}
+
+/**
+ * Since when a checkpoint has waited for a witness cosignature (RuleContext.witness):
+ * the oldest checkpoint after the newest cosigned one, counted at the earliest from
+ * the registration of the oldest unrevoked witness key and from when monitoring
+ * started; null without an unrevoked witness key or when nothing waits.
+ */
+async function witnessWaiting(client: Db, startedAt: Date | null): Promise<{ waitingSince: Date | null; seq: number | null }> {
+  const key = await client.witnessKey.findFirst({
+    where: { revokedAt: null },
+    orderBy: { registeredAt: 'asc' },
+    select: { registeredAt: true },
+  });
+  if (!key) return { waitingSince: null, seq: null };
+  const cosigned = await client.checkpointCosignature.findFirst({ orderBy: { checkpointSeq: 'desc' }, select: { checkpointSeq: true } });
+  const waiting = await client.auditCheckpoint.findFirst({
+    where: { seq: { gt: cosigned?.checkpointSeq ?? 0 } },
+    orderBy: { seq: 'asc' },
+    select: { seq: true, ts: true },
+  });
+  if (!waiting) return { waitingSince: null, seq: null };
+  return {
+    waitingSince: new Date(Math.max(waiting.ts.getTime(), key.registeredAt.getTime(), startedAt?.getTime() ?? 0)),
+    seq: waiting.seq,
+  };
 }
 
 /** Raises a new alert, or adds the candidate's events to the open alert of the same rule and key. */

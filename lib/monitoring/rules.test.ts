@@ -96,7 +96,7 @@ const roleChange = (actorId: string, at: number, over: EventSpec = {}): EventSpe
 });
 
 describe('RULES', () => {
-  it('lists the ten rules this file covers', () => {
+  it('lists the twelve rules this file covers', () => {
     expect(RULE_IDS).toEqual([
       'privilege.mass_change',
       'auth.sign_in_failures',
@@ -108,6 +108,8 @@ describe('RULES', () => {
       'access.break_glass',
       'access.elevation_started',
       'audit.checkpoint_overdue',
+      'audit.witness_overdue',
+      'audit.witness_fork',
     ]);
   });
 

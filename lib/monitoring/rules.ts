@@ -51,7 +51,21 @@ export interface RuleContext {
   ) => Promise<{ any: boolean; ip: boolean; agent: boolean }>;
   /** The newest signed checkpoint and the oldest event it does not cover. */
   checkpoint: { lastTs: Date | null; oldestUncoveredTs: Date | null };
+  /**
+   * Witness cosigning: since when a checkpoint has been waiting for a witness
+   * cosignature — the oldest checkpoint newer than the newest cosigned one, counted
+   * at the earliest from the registration of the oldest unrevoked witness key — or
+   * null when no unrevoked witness key is registered or nothing waits.
+   */
+  witness?: { waitingSince: Date | null; seq: number | null };
 }
+
+/**
+ * Minutes a checkpoint may wait for a witness cosignature before
+ * `audit.witness_overdue` fires (a constant, not configuration: a witness polling
+ * every 5 minutes and checkpoints every 15 leave ample room; docs/runbooks/alert-audit-witness-overdue.md).
+ */
+export const WITNESS_OVERDUE_MINUTES = 60;
 
 export const RULES = {
   'privilege.mass_change': {
@@ -95,6 +109,15 @@ export const RULES = {
   'audit.checkpoint_overdue': {
     title: 'Audit checkpoint overdue',
     description: 'Events have waited longer than the threshold for a signed checkpoint (the signing key may be missing or unusable).',
+  },
+  'audit.witness_overdue': {
+    title: 'Witness cosignature overdue',
+    description: `A witness key is registered, but a checkpoint has waited more than ${WITNESS_OVERDUE_MINUTES} minutes for a witness cosignature (the witness may be down or blocked).`,
+  },
+  'audit.witness_fork': {
+    title: 'Witness saw another history',
+    description:
+      'A registered witness validly cosigned a different checkpoint digest for a seq than the one stored (or a seq with no checkpoint): two heads for one seq.',
   },
 } as const;
 
@@ -382,6 +405,17 @@ export async function evaluateRules(events: MonitorEvent[], fromSeq: number, ctx
       });
     }
 
+    if (e.operation === 'checkpoint.cosign' && e.outcome === 'denied' && e.reasonCode === 'fork_claim') {
+      out.push({
+        rule: 'audit.witness_fork',
+        severity: 'critical',
+        dedupeKey: `fork:${typeof e.details.seq === 'number' ? e.details.seq : e.seq}`,
+        summary: `Witness ${typeof e.details.witnessKeyId === 'string' ? e.details.witnessKeyId : '?'} signed another digest for checkpoint seq ${typeof e.details.seq === 'number' ? e.details.seq : '?'} than the one stored.`,
+        actorId: e.actorId,
+        seqs: [e.seq],
+      });
+    }
+
     if (e.operation === 'audit.verify' && (e.outcome === 'failure' || e.details.intact === false)) {
       out.push({
         rule: 'audit.verification_failed',
@@ -403,6 +437,20 @@ export async function evaluateRules(events: MonitorEvent[], fromSeq: number, ctx
       severity: 'high',
       dedupeKey: 'checkpoint',
       summary: `Events have waited ${minutes} min for a signed checkpoint (threshold ${t.checkpointOverdueMinutes} min).`,
+      actorId: null,
+      seqs: [],
+    });
+  }
+
+  // Witness overdue: a checkpoint has waited longer than WITNESS_OVERDUE_MINUTES for a cosignature.
+  const waiting = ctx.witness?.waitingSince ?? null;
+  if (waiting && ctx.now.getTime() - waiting.getTime() > WITNESS_OVERDUE_MINUTES * 60_000) {
+    const minutes = Math.floor((ctx.now.getTime() - waiting.getTime()) / 60_000);
+    out.push({
+      rule: 'audit.witness_overdue',
+      severity: 'high',
+      dedupeKey: 'witness',
+      summary: `Checkpoint seq ${ctx.witness?.seq ?? '?'} has waited ${minutes} min for a witness cosignature (limit ${WITNESS_OVERDUE_MINUTES} min).`,
       actorId: null,
       seqs: [],
     });

@@ -161,10 +161,13 @@ describe.each(testProviders())('audit export bundle and standalone verifier on %
     expect(fs.readdirSync(full).sort()).toEqual([
       'anchor.json',
       'checkpoints.jsonl',
+      'cosignatures.jsonl',
+      'credentials.json',
       'events.jsonl',
       'manifest.json',
       'public-keys.json',
       'warden-verify.mjs',
+      'witness-keys.json',
     ]);
     const events = lines(path.join(full, 'events.jsonl'));
     expect(events).toHaveLength(110);

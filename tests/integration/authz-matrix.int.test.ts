@@ -19,6 +19,9 @@ import { setLockdownAction } from '@/app/(console)/incidents/_actions/set-lockdo
 import { cancelRequestAction } from '@/app/(console)/approvals/_actions/cancel-request';
 import { rejectRequestAction } from '@/app/(console)/approvals/_actions/reject-request';
 import { authorizeKeyRotationAction } from '@/app/(console)/audit/_actions/authorize-key-rotation';
+import { cosignCheckpointAction } from '@/app/(console)/audit/_actions/cosign-checkpoint';
+import { registerWitnessAction } from '@/app/(console)/audit/_actions/register-witness';
+import { revokeWitnessAction } from '@/app/(console)/audit/_actions/revoke-witness';
 import { applyConfigChangesAction } from '@/app/(console)/config/_actions/apply-config-changes';
 import { applySensitiveConfigChangesAction } from '@/app/(console)/config/_actions/apply-sensitive-config-changes';
 import { requestCriticalConfigChangesAction } from '@/app/(console)/config/_actions/request-critical-config-changes';
@@ -58,6 +61,9 @@ import { suspendUserAction } from '@/app/(console)/users/_actions/suspend-user';
 import { unlockUserAction } from '@/app/(console)/users/_actions/unlock-user';
 import { approvalDigest } from '@/lib/approvals/digest';
 import { canonicalize } from '@/lib/audit/canonical-json';
+import { CHECKPOINT_FORMAT, rawPublicKey, signCheckpoint } from '@/lib/audit/checkpoint-format';
+import { loadSigningKey } from '@/lib/audit/key-store';
+import { COSIGNATURE_FORMAT, cosignatureMessage, witnessKeyIdOf } from '@/lib/audit/witness-format';
 import { verifyChain } from '@/lib/audit/verify';
 import { hashPassword } from '@/lib/auth/password';
 import { hashToken } from '@/lib/auth/tokens';
@@ -134,6 +140,9 @@ const RECORD_ACTIONS: Record<string, ServerAction> = {
   'audit.pii_lookup': lookupPersonalDataAction,
   'audit.verify': verifyTrailAction,
   'audit.authorize_key_rotation': authorizeKeyRotationAction,
+  'witness.register': registerWitnessAction,
+  'witness.revoke': revokeWitnessAction,
+  'checkpoint.cosign': cosignCheckpointAction,
   'ticket.comment': commentOnTicketAction,
   'ticket.set_status': setTicketStatusAction,
   'ticket.assign': assignTicketAction,
@@ -463,6 +472,80 @@ describe.each(testProviders())('T25 authorization matrix through the real server
           orderBy: { seq: 'desc' },
         });
         expect(event.details.includes(email)).toBe(false);
+      },
+    };
+  }
+
+  /** A fresh Ed25519 witness key (the private half stays in the test, as on an auditor's machine). */
+  function newWitnessKey() {
+    const { privateKey, publicKey } = process.getBuiltinModule('node:crypto').generateKeyPairSync('ed25519');
+    const raw = rawPublicKey(publicKey);
+    return { privateKey, publicKey: raw.toString('base64url'), keyId: witnessKeyIdOf(raw) };
+  }
+
+  /** Witness operations (issue 13): register a new key, revoke a registered one, upload a cosignature of a real checkpoint. */
+  async function witnessTarget(op: OperationId, caller: Caller): Promise<Target> {
+    const w = newWitnessKey();
+    const row = (id: string) => h.db.witnessKey.findUnique({ where: { id } });
+    if (op === 'witness.register') {
+      return {
+        input: { name: 'T25 witness', publicKey: w.publicKey, reason: REASON },
+        snapshot: () => row(w.keyId),
+        assertChanged: async () => expect(await row(w.keyId)).toMatchObject({ registeredById: caller.user!.id, revokedAt: null }),
+      };
+    }
+    await h.db.witnessKey.create({
+      data: { id: w.keyId, publicKey: w.publicKey, name: 'T25 witness', registeredById: 'usr_t25', registeredAt: new Date() },
+    });
+    if (op === 'witness.revoke') {
+      return {
+        input: { keyId: w.keyId, reason: REASON },
+        snapshot: () => row(w.keyId),
+        assertChanged: async () => expect(await row(w.keyId)).toMatchObject({ revokedById: caller.user!.id, revokedAt: expect.any(Date) }),
+      };
+    }
+    // checkpoint.cosign: a checkpoint of the current head, signed with this run's key, then the witness's cosignature of it.
+    const head = (await h.db.auditEvent.findFirst({ orderBy: { seq: 'desc' } }))!;
+    let checkpoint = await h.db.auditCheckpoint.findUnique({ where: { seq: head.seq } });
+    if (!checkpoint) {
+      const key = loadSigningKey()!;
+      const last = await h.db.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' } });
+      const ts = new Date();
+      const stored = signCheckpoint(
+        {
+          format: CHECKPOINT_FORMAT,
+          seq: head.seq,
+          headHash: head.hash,
+          ts: ts.toISOString(),
+          keyId: key.keyId,
+          prev: last?.digest ?? null,
+        },
+        key.privateKey,
+      );
+      checkpoint = await h.db.auditCheckpoint.create({
+        data: {
+          seq: stored.seq,
+          headHash: stored.headHash,
+          ts,
+          keyId: stored.keyId,
+          prev: stored.prev,
+          digest: stored.digest,
+          signature: stored.signature,
+        },
+      });
+    }
+    const cp = checkpoint;
+    const ts = new Date().toISOString();
+    const message = cosignatureMessage({ digest: cp.digest, seq: cp.seq, ts });
+    const signature = process.getBuiltinModule('node:crypto').sign(null, message, w.privateKey).toString('base64url');
+    const cosignature = { format: COSIGNATURE_FORMAT, seq: cp.seq, digest: cp.digest, witnessKeyId: w.keyId, ts, signature };
+    const rows = () => h.db.checkpointCosignature.findMany({ where: { witnessKeyId: w.keyId } });
+    return {
+      input: { cosignature: JSON.stringify(cosignature) },
+      snapshot: rows,
+      assertChanged: async (data) => {
+        expect(data).toEqual({ status: 'accepted', seq: cp.seq, witnessKeyId: w.keyId });
+        expect(await rows()).toEqual([expect.objectContaining({ checkpointSeq: cp.seq, digest: cp.digest, signature })]);
       },
     };
   }
@@ -1518,6 +1601,7 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     const expectSuccess = decision === 'step-up' || decision === 'allow';
     if (op === 'audit.verify') return verifyTarget(caller);
     if (op === 'audit.authorize_key_rotation') return keyRotationTarget();
+    if (op === 'witness.register' || op === 'witness.revoke' || op === 'checkpoint.cosign') return witnessTarget(op, caller);
     if (op.startsWith('config.apply')) return applyTarget(op, caller, decision);
     if (def.ability?.[1] === 'ConfigEntry') return configKeyTarget(op, scope, caller, expectSuccess);
     if (def.ability?.[1] === 'ApprovalRequest') return approvalTarget(op, scope, column, caller);

@@ -170,7 +170,14 @@ describe.each(testProviders())('usage report on a seeded history (%s)', (provide
     expect(superRole.unusedInWindow).toContain('user.role_grant_privileged');
     const auditorRole = roleOf(report, 'auditor');
     expect(find(auditorRole.granted, 'audit.verify')).toMatchObject({ lastUsedAt: at(20), usersInWindow: 1 });
-    expect(auditorRole.unusedInWindow).toEqual(['audit.pii_lookup', 'elevation.end', 'review.sign_off']);
+    expect(auditorRole.unusedInWindow).toEqual([
+      'audit.pii_lookup',
+      'elevation.end',
+      'review.sign_off',
+      'witness.register',
+      'witness.revoke',
+      'checkpoint.cosign',
+    ]);
     const week = await roleUsage(auditor, { days: 7 });
     expect(roleOf(week, 'auditor').unusedInWindow).toContain('audit.verify');
     return { a, b, evidence, report };

@@ -2,12 +2,15 @@
 
 import { startAuthentication } from '@simplewebauthn/browser';
 import { useCallback, useRef, useState } from 'react';
+import { canonicalize } from '@/lib/audit/canonical-json';
+import { intentInWords, isPersonalInputField, type IntentWords } from '@/lib/audit/intent-words';
 import type { ActionMeta } from '@/lib/authz/define-action';
 import type { ActionResult } from '@/lib/authz/result';
 import type { STEP_UP_OPERATIONS } from '@/lib/validation/auth';
 import { OPERATIONS, stepUpBindingInput } from '@/policies/operations';
 import { beginStepUpAction } from '../_actions/begin-step-up';
 import { completeStepUpAction } from '../_actions/complete-step-up';
+import { SigningDialog } from './signing-dialog';
 import { TotpStepUpDialog } from './totp-step-up-dialog';
 
 type StepUpOperation = (typeof STEP_UP_OPERATIONS)[number];
@@ -22,6 +25,7 @@ type Action<I, T> = (input: I, meta?: ActionMeta) => Promise<ActionResult<T>>;
  */
 export function useStepUp({ enrolled }: { enrolled: boolean }) {
   const [totpChallenge, setTotpChallenge] = useState<string | null>(null);
+  const [signing, setSigning] = useState<IntentWords | null>(null);
   const pendingCode = useRef<((code: string | null) => void) | null>(null);
 
   const askCode = (challengeId: string) =>
@@ -46,10 +50,19 @@ export function useStepUp({ enrolled }: { enrolled: boolean }) {
       if (!begin.ok) return begin;
       let evidence;
       if (begin.data.method === 'passkey') {
+        // What you see is what you sign (issue 13): the challenge must be the SHA-256 of
+        // the intent shown, and the intent must be this operation with this input.
+        const words = await checkedIntent(begin.data.intent, begin.data.options.challenge, operation, bound);
+        if (!words) {
+          return { ok: false, code: 'CANCELLED', message: 'The confirmation did not match the change you asked for. Nothing was changed.' };
+        }
+        setSigning(words);
         try {
           evidence = { method: 'passkey' as const, response: await startAuthentication({ optionsJSON: begin.data.options }) };
         } catch {
           return { ok: false, code: 'CANCELLED', message: 'The passkey prompt was closed. Nothing was changed.' };
+        } finally {
+          setSigning(null);
         }
       } else {
         const code = await askCode(begin.data.challengeId);
@@ -65,14 +78,56 @@ export function useStepUp({ enrolled }: { enrolled: boolean }) {
   );
 
   const dialog = (
-    <TotpStepUpDialog
-      open={totpChallenge !== null}
-      onSubmit={(code) => pendingCode.current?.(code)}
-      onCancel={() => {
-        pendingCode.current?.(null);
-        setTotpChallenge(null);
-      }}
-    />
+    <>
+      <SigningDialog words={signing} />
+      <TotpStepUpDialog
+        open={totpChallenge !== null}
+        onSubmit={(code) => pendingCode.current?.(code)}
+        onCancel={() => {
+          pendingCode.current?.(null);
+          setTotpChallenge(null);
+        }}
+      />
+    </>
   );
   return { run, dialog };
+}
+
+/**
+ * The intent in words, if `challenge` is base64url(SHA-256(intent)) and the intent is
+ * for `operation` with exactly `input`; else null (the server sent something else to sign).
+ */
+async function checkedIntent(intent: string, challenge: string, operation: string, input: unknown): Promise<IntentWords | null> {
+  try {
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(intent)));
+    const encoded = btoa(String.fromCharCode(...digest))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
+    const parsed = JSON.parse(intent) as { operation?: unknown; input?: unknown };
+    const expected = JSON.parse(JSON.stringify(input)) as Record<string, unknown>;
+    const signed = (typeof parsed.input === 'object' && parsed.input !== null ? parsed.input : {}) as Record<string, unknown>;
+    // Personal fields are signed as keyed hashes (the server holds the key): the rest must be exactly the input.
+    const same =
+      canonicalize(Object.keys(signed).sort()) === canonicalize(Object.keys(expected).sort()) &&
+      Object.entries(expected).every(([k, v]) =>
+        isPersonalInputField(k) && typeof v === 'string'
+          ? typeof signed[k] === 'string' && (signed[k] as string).startsWith('hmac-sha256:')
+          : canonicalize(signed[k]) === canonicalize(v),
+      );
+    if (encoded !== challenge || parsed.operation !== operation || !same) return null;
+    const words = intentInWords(parsed);
+    if (!words) return null;
+    // Show the signer what they typed for personal fields (the intent holds its keyed hash).
+    return {
+      ...words,
+      fields: words.fields.map((f) =>
+        isPersonalInputField(f.name) && typeof expected[f.name] === 'string'
+          ? { ...f, value: `${String(expected[f.name])} (signed as a keyed hash)` }
+          : f,
+      ),
+    };
+  } catch {
+    return null;
+  }
 }

@@ -1,13 +1,26 @@
 import { Badge } from '@/components/ui/badge';
 import { Time } from '@/components/ui/time';
 import type { AuditIntegritySummaryDTO } from '@/lib/dal/audit-integrity';
+import type { WitnessSummaryDTO } from '@/lib/dal/witnesses';
+import { relativeTime } from '@/components/ui/relative-time';
 
 /**
  * Read-only integrity panel of the audit page: the newest signed checkpoint and how
  * much of the trail it covers. It states its own limit: the full verification is
  * `npm run audit:verify` (or the standalone verifier on an export), with pinned keys.
  */
-export function IntegrityStatus({ summary }: { summary: AuditIntegritySummaryDTO }) {
+export function IntegrityStatus({
+  summary,
+  witness = null,
+  witnessKeys = 0,
+}: {
+  summary: AuditIntegritySummaryDTO;
+  /** The newest checkpoint that carries a witness cosignature (lib/dal/witnesses.ts). */
+  witness?: WitnessSummaryDTO['latestWitnessed'];
+  /** How many unrevoked witness keys are registered. */
+  witnessKeys?: number;
+}) {
+  const at = new Date();
   const { head, checkpoint, eventsSinceCheckpoint, externalLogSeq } = summary;
   const healthy = checkpoint !== null && checkpoint.isSignatureValid && checkpoint.isMatchingEvent;
   return (
@@ -87,6 +100,22 @@ export function IntegrityStatus({ summary }: { summary: AuditIntegritySummaryDTO
               </>
             ) : (
               'never — use Verify now below'
+            )}
+          </dd>
+        </div>
+        <div data-testid="witness-status">
+          <dt className="inline text-slate-500">Latest witnessed checkpoint: </dt>
+          <dd className="inline">
+            {witness ? (
+              <>
+                <Badge tone={checkpoint && witness.seq === checkpoint.seq ? 'green' : 'amber'}>witnessed</Badge> seq {witness.seq}, made{' '}
+                <span title={witness.checkpointTs.toISOString()}>{relativeTime(witness.checkpointTs, at)}</span>
+                {checkpoint && witness.seq < checkpoint.seq ? ` (newest checkpoint seq ${checkpoint.seq} not yet witnessed)` : ''}
+              </>
+            ) : witnessKeys > 0 ? (
+              <Badge tone="amber">not witnessed yet</Badge>
+            ) : (
+              'no witness key registered'
             )}
           </dd>
         </div>

@@ -5,11 +5,13 @@ import { loadSigningKey } from '@/lib/audit/key-store';
 import { decide, abilityFor } from '@/lib/authz/ability';
 import { auditIntegritySummary } from '@/lib/dal/audit-integrity';
 import { recentKeyRotationAuthorizations } from '@/lib/dal/key-rotation';
+import { witnessSummary } from '@/lib/dal/witnesses';
 import { currentSettings } from '@/lib/config/settings';
 import { ExportTools } from '../_components/export-tools';
 import { IntegrityStatus } from '../_components/integrity-status';
 import { KeyRotation } from '../_components/key-rotation';
 import { VerifyTrail } from '../_components/verify-trail';
+import { Witnesses } from '../_components/witnesses';
 
 export const metadata: Metadata = { title: 'Audit integrity' };
 
@@ -17,7 +19,10 @@ export const metadata: Metadata = { title: 'Audit integrity' };
 export default async function AuditIntegrityPage() {
   const { viewer } = await requireAuditCapability('verify');
   const integrity = await auditIntegritySummary(viewer);
-  const mayRotate = decide(abilityFor(viewer), 'rotate_signing_key', 'AuditEvent', {}).allowed;
+  const witnesses = await witnessSummary(viewer);
+  const ability = abilityFor(viewer);
+  const mayRotate = decide(ability, 'rotate_signing_key', 'AuditEvent', {}).allowed;
+  const mayManageWitnesses = decide(ability, 'register_witness', 'AuditEvent', {}).allowed;
   const notes = (await currentSettings())['audit.trail_notes'];
   return (
     <>
@@ -25,7 +30,11 @@ export default async function AuditIntegrityPage() {
         title="Integrity"
         description="Each event is chained to the one before it by SHA-256, and the chain head is signed (Ed25519) into checkpoints kept in the database and in an append-only log outside it. Verify the whole trail here, or take a bundle and check it offline with the standalone verifier."
       />
-      <IntegrityStatus summary={integrity} />
+      <IntegrityStatus
+        summary={integrity}
+        witness={witnesses.latestWitnessed}
+        witnessKeys={witnesses.keys.filter((k) => !k.revokedAt).length}
+      />
       <section aria-labelledby="retention" className="mb-4 rounded-xl bg-white p-5 text-sm shadow-sm ring-1 ring-slate-200">
         <h2 id="retention" className="text-base font-semibold">
           Retention
@@ -37,6 +46,7 @@ export default async function AuditIntegrityPage() {
         </p>
       </section>
       <VerifyTrail />
+      <Witnesses summary={witnesses} mayManage={mayManageWitnesses} />
       {mayRotate ? <KeyRotation keyId={configuredKeyId()} recent={await recentKeyRotationAuthorizations()} /> : null}
       <ExportTools headSeq={integrity.head?.seq ?? null} />
     </>

@@ -10,12 +10,14 @@ import { AUDIT_OPERATIONS } from '@/lib/audit/operations';
 import { requireAuditCapability } from '@/lib/authz/audit-access';
 import { recordAuditView } from '@/lib/dal/audit';
 import { getAuditEventDetail, type RelatedEventDTO } from '@/lib/dal/audit-event';
+import { eventSignatureFor } from '@/lib/dal/audit-signature';
 import type { PersonDTO } from '@/lib/dal/audit-people';
 import { isPrefetch } from '@/lib/request/prefetch';
 import { viewerTimeZone } from '@/lib/request/time-zone';
 import { auditFilterParams } from '@/lib/validation/audit-filter';
 import { ActorCell, TargetCell } from '../../_components/audit-people';
 import { ChangeSummary } from './change-summary';
+import { SignatureEvidence } from './signature-evidence';
 
 export const metadata: Metadata = { title: 'Audit event' };
 
@@ -31,6 +33,9 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
   if (!event) notFound();
   await recordAuditView(viewer, 'event', { seq: event.seq, rule });
   const tz = (await viewerTimeZone()) ?? 'UTC';
+  // Signed intents (issue 13): the user signature, checked as the offline verifier checks it.
+  const signature =
+    event.details.stepUp === true || event.details.signature !== undefined ? await eventSignatureFor(viewer, event.seq) : null;
   const description = (AUDIT_OPERATIONS as Record<string, string>)[event.operation] ?? 'Unknown operation.';
 
   return (
@@ -186,6 +191,9 @@ export default async function AuditEventPage({ params }: { params: Promise<{ seq
               ) : (
                 <span className="text-xs text-slate-500">None recorded.</span>
               )}
+            </Item>
+            <Item label="User signature">
+              <SignatureEvidence signature={signature} />
             </Item>
             <Item label="Approval evidence">
               {event.details.approval && typeof event.details.approval === 'object' ? (

@@ -1,0 +1,306 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { approveRequestAction } from '@/app/(console)/approvals/_actions/approve-request';
+import { grantPrivilegedRoleAction } from '@/app/(console)/users/_actions/grant-privileged-role';
+import { suspendUserAction } from '@/app/(console)/users/_actions/suspend-user';
+import { exportAuditBundle } from '@/lib/audit/export';
+import { checkSignedEvent, INTENT_FORMAT, type SignedIntent } from '@/lib/audit/signed-intent';
+import { verifyChain } from '@/lib/audit/verify';
+import { beginStepUp, issueStepUpProof } from '@/lib/auth/step-up';
+import { startPasskeyRegistration } from '@/lib/auth/webauthn';
+import { invalidateSettings } from '@/lib/config/settings';
+import { finishPasskeyRegistrationForViewer } from '@/lib/dal/account-security';
+import { eventSignature } from '@/lib/dal/audit-signature';
+import { operation, stepUpBindingInput, type OperationId } from '@/policies/operations';
+import { ActionHarness, type Caller } from '../helpers/action-harness';
+import { SoftAuthenticator } from '../helpers/soft-authenticator';
+import { testProviders } from '../helpers/test-db';
+
+vi.hoisted(() => {
+  vi.stubEnv('APP_URL', 'http://localhost:3000');
+  vi.stubEnv('WEBAUTHN_RP_ID', undefined);
+  vi.stubEnv('AUTH_SECRET', 'warden-integration-tests-secret-0123456789');
+  vi.stubEnv('WARDEN_ENCRYPTION_KEYS', '');
+  vi.stubEnv('WARDEN_ENCRYPTION_KEY_ID', undefined);
+  vi.stubEnv('WARDEN_AUDIT_PUBLIC_KEYS_FILE', '/nonexistent/warden-signed-intents-test/public-keys.json');
+  vi.stubEnv('LOG_LEVEL', 'silent');
+});
+vi.mock('next/headers', () => import('../helpers/request-scope'));
+vi.mock('next/cache', () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
+
+const ORIGIN = 'http://localhost:3000';
+const RP_ID = 'localhost';
+const REASON = 'Signed intents integration test, CHG-1313';
+
+interface VerifyApi {
+  verifyBundle(dir: string): Promise<{
+    ok: true;
+    signatures: {
+      stepUps: number;
+      byCode: number;
+      signed: { seq: number; operation: string; passkey: string; userName: string | null }[];
+      approvalsSigned: number;
+      executions: { total: number; approvalSigned: number };
+    };
+  }>;
+}
+const verifier = (await import(pathToFileURL(path.resolve(__dirname, '../../tools/warden-verify.mjs')).href)) as VerifyApi &
+  Record<string, unknown>;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-signed-intents-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/**
+ * Signed intents (issue 13) through the real step-up, server actions, export and
+ * standalone verifier: a passkey step-up signs the intent of the exact operation;
+ * the action's audit event stores the intent and the assertion; the export bundle
+ * carries the passkey's public key (credentials.json) and the verifier re-checks
+ * the signature offline; an approver's signature covers the frozen request digest.
+ */
+describe.each(testProviders())('signed intents on %s', (provider) => {
+  let h: ActionHarness;
+
+  beforeAll(async () => {
+    h = await ActionHarness.create(provider, 'intents');
+  });
+  afterAll(async () => {
+    await h?.cleanup();
+  });
+  beforeEach(() => {
+    invalidateSettings();
+  });
+
+  /** A caller of `role` with one passkey (software authenticator), registered through the app (its event records the key). */
+  async function passkeyCaller(role: 'admin' | 'superadmin') {
+    const caller = await h.caller(role);
+    const auth = new SoftAuthenticator({ origin: ORIGIN, rpId: RP_ID });
+    const viewer = h.viewerOf(caller);
+    const options = await startPasskeyRegistration(
+      h.db,
+      { id: viewer.userId, email: viewer.email, name: viewer.name, role: viewer.role },
+      {
+        sessionId: viewer.sessionId,
+      },
+    );
+    await h.as(caller, () => finishPasskeyRegistrationForViewer(viewer, 'Work laptop', auth.register(options)));
+    return { caller, auth };
+  }
+
+  /** A passkey step-up the way the dialog does it: begin, the authenticator signs the challenge, complete. */
+  async function passkeyProof(
+    caller: Caller,
+    auth: SoftAuthenticator,
+    op: OperationId,
+    input: unknown,
+    tamper?: (o: { challenge: string }) => void,
+  ) {
+    const bound = stepUpBindingInput(operation(op), JSON.parse(JSON.stringify(input)));
+    const viewer = h.viewerOf(caller);
+    const start = await beginStepUp(h.db, viewer, op, bound);
+    if (start.method !== 'passkey') throw new Error(`expected a passkey step-up, got ${start.method}`);
+    tamper?.(start.options);
+    const response = auth.authenticate(start.options);
+    const result = await issueStepUpProof(
+      h.db,
+      viewer,
+      op,
+      bound,
+      { method: 'passkey', response },
+      {
+        correlationId: randomUUID(),
+        ip: caller.peer,
+        userAgent: 'vitest',
+      },
+    );
+    return result;
+  }
+
+  async function exportAll(name: string) {
+    const head = await h.db.auditEvent.findFirstOrThrow({ orderBy: { seq: 'desc' }, select: { seq: true } });
+    const outDir = path.join(tmp, `${provider}-${name}`);
+    await exportAuditBundle(h.db, { from: 1, to: head.seq, outDir });
+    return outDir;
+  }
+
+  it('a passkey step-up signs the intent; the action event stores it and the assertion; it verifies on the server and offline', async () => {
+    const { caller, auth } = await passkeyCaller('admin');
+    const target = await h.caller('support');
+    const input = { id: target.user!.id, reason: REASON };
+    const step = await passkeyProof(caller, auth, 'user.suspend', input);
+    expect(step.ok).toBe(true);
+    const { result, correlationId } = await h.call(caller, suspendUserAction, input, { stepUpProof: step.ok ? step.proof : '' });
+    expect(result.ok).toBe(true);
+
+    const [event] = (await h.eventsOf(correlationId)).filter((e) => e.operation === 'user.suspend' && e.outcome === 'success');
+    expect(event).toBeDefined();
+    const details = JSON.parse(event!.details) as { stepUp: boolean; stepUpMethod: string; signature: { format: string; intent: string } };
+    expect(details).toMatchObject({ stepUp: true, stepUpMethod: 'passkey', signature: { format: INTENT_FORMAT } });
+    const intent = JSON.parse(details.signature.intent) as SignedIntent;
+    expect(intent).toMatchObject({
+      v: INTENT_FORMAT,
+      operation: 'user.suspend',
+      input,
+      targets: [target.user!.id],
+      targetKind: 'record',
+      actor: caller.user!.id,
+      sessionId: caller.sessionId,
+      policyVersion: event!.policyVersion,
+      approvalIds: [],
+    });
+
+    // The event detail page's check (the same logic as the standalone verifier).
+    const shown = await eventSignature(h.db, event!.seq);
+    expect(shown).toMatchObject({ status: 'valid', passkeyName: 'Work laptop', userName: caller.user!.name });
+
+    const dir = await exportAll('signed');
+    const credentials = JSON.parse(fs.readFileSync(path.join(dir, 'credentials.json'), 'utf8')) as {
+      rpId: string;
+      origin: string;
+      credentials: { credentialId: string; userId: string; registrationSeq: number | null }[];
+    };
+    expect(credentials).toMatchObject({ rpId: RP_ID, origin: ORIGIN });
+    expect(credentials.credentials).toEqual([
+      expect.objectContaining({ credentialId: auth.credentialId, userId: caller.user!.id, registrationSeq: expect.any(Number) }),
+    ]);
+    const verified = await verifier.verifyBundle(dir);
+    // What the auditor reads (the CLI's text output).
+    let printed = '';
+    const code = await (verifier.main as (argv: string[], out: { write(s: string): void }) => Promise<number>)([dir], {
+      write: (s: string) => void (printed += s),
+    });
+    expect(code).toBe(0);
+    expect(printed).toContain('PROVEN  1 operation carries a valid user signature');
+    expect(printed).toContain(`signed by passkey "Work laptop" of ${caller.user!.name}`);
+    expect(verified.signatures.signed).toEqual([
+      expect.objectContaining({ seq: event!.seq, operation: 'user.suspend', passkey: 'Work laptop', userName: caller.user!.name }),
+    ]);
+
+    // A bundle whose credentials.json gives another key (manifest recomputed): refused.
+    const forged = path.join(tmp, `${provider}-forged-key`);
+    fs.cpSync(dir, forged, { recursive: true });
+    const other = await passkeyCaller('admin');
+    const otherKey = (await h.db.webAuthnCredential.findUniqueOrThrow({ where: { credentialId: other.auth.credentialId } })).publicKey;
+    const file = JSON.parse(fs.readFileSync(path.join(forged, 'credentials.json'), 'utf8')) as { credentials: { publicKey: string }[] };
+    file.credentials[0]!.publicKey = otherKey;
+    const text = `${JSON.stringify(file, null, 2)}\n`;
+    fs.writeFileSync(path.join(forged, 'credentials.json'), text);
+    const manifest = JSON.parse(fs.readFileSync(path.join(forged, 'manifest.json'), 'utf8')) as {
+      files: Record<string, { sha256: string }>;
+    };
+    manifest.files['credentials.json']!.sha256 = (await import('node:crypto')).createHash('sha256').update(text).digest('hex');
+    fs.writeFileSync(path.join(forged, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    await expect(verifier.verifyBundle(forged)).rejects.toMatchObject({ problem: 'forged_signature', class: 'forged_signature' });
+
+    expect((await verifyChain(h.db)).ok).toBe(true);
+  });
+
+  it('a proof whose signed intent names another target is refused; a challenge answered for another intent is refused', async () => {
+    const { caller, auth } = await passkeyCaller('admin');
+    const target = await h.caller('support');
+    // The authenticator signs another challenge than the intent's: the step-up fails, nothing is stored.
+    const swapped = await passkeyProof(caller, auth, 'user.suspend', { id: target.user!.id, reason: REASON }, (o) => {
+      o.challenge = Buffer.alloc(32, 7).toString('base64url');
+    });
+    expect(swapped).toMatchObject({ ok: false, reason: 'challenge_invalid' });
+    // A proof for user A cannot suspend user B (the binding and the signed targets both differ).
+    const other = await h.caller('support');
+    const step = await passkeyProof(caller, auth, 'user.suspend', { id: target.user!.id, reason: REASON });
+    const { result } = await h.call(
+      caller,
+      suspendUserAction,
+      { id: other.user!.id, reason: REASON },
+      { stepUpProof: step.ok ? step.proof : '' },
+    );
+    expect(result).toMatchObject({ ok: false, code: 'STEP_UP_REQUIRED' });
+  });
+
+  it('personal fields of the input are signed as keyed hashes, never in clear', async () => {
+    const { caller } = await passkeyCaller('admin');
+    const target = await h.caller('support');
+    const input = { id: target.user!.id, confirmEmail: target.user!.email, reason: REASON };
+    const start = await beginStepUp(h.db, h.viewerOf(caller), 'user.delete', input);
+    if (start.method !== 'passkey') throw new Error('expected a passkey step-up');
+    expect(start.intent).not.toContain(target.user!.email);
+    const intent = JSON.parse(start.intent) as SignedIntent;
+    expect(intent.input).toEqual({
+      id: target.user!.id,
+      confirmEmail: expect.stringMatching(/^hmac-sha256:[0-9a-f]{32}$/),
+      reason: REASON,
+    });
+    expect(Buffer.from(start.options.challenge, 'base64url')).toEqual(
+      (await import('@/lib/audit/signed-intent')).intentChallenge(start.intent),
+    );
+  });
+
+  it('an approver’s passkey signs exactly the frozen request; the verifier links the execution to that signature', async () => {
+    const requester = await h.caller('superadmin');
+    const { caller: approver, auth } = await passkeyCaller('superadmin');
+    const beneficiary = await h.caller('admin');
+    const input = { id: beneficiary.user!.id, role: 'superadmin', reason: REASON };
+    const asked = await h.call(requester, grantPrivilegedRoleAction, input, {
+      stepUpProof: await h.stepUpProof(requester, 'user.role_grant_privileged', input),
+    });
+    expect(asked.result).toMatchObject({ ok: false, code: 'APPROVAL_REQUIRED' });
+    const approvalId = (asked.result as unknown as { approval: { id: string } }).approval.id;
+    const { digest } = await h.db.approvalRequest.findUniqueOrThrow({ where: { id: approvalId } });
+    // The requester stepped up by code: recorded as such, no signature.
+    const [requestEvent] = (await h.eventsOf(asked.correlationId)).filter((e) => e.operation === 'approval.request');
+    expect(JSON.parse(requestEvent!.details)).toMatchObject({ stepUp: true, stepUpMethod: 'otp' });
+    expect(JSON.parse(requestEvent!.details).signature).toBeUndefined();
+
+    const step = await passkeyProof(approver, auth, 'approval.approve', { id: approvalId, digest });
+    expect(step.ok).toBe(true);
+    const approved = await h.call(approver, approveRequestAction, { id: approvalId, digest }, { stepUpProof: step.ok ? step.proof : '' });
+    expect(approved.result.ok).toBe(true);
+    const events = await h.eventsOf(approved.correlationId);
+    const decision = events.find((e) => e.operation === 'approval.approve')!;
+    const execution = events.find((e) => e.operation === 'user.role_grant_privileged')!;
+    const intent = JSON.parse((JSON.parse(decision.details) as { signature: { intent: string } }).signature.intent) as SignedIntent;
+    expect(intent).toMatchObject({
+      operation: 'approval.approve',
+      input: { id: approvalId, digest },
+      approvalIds: [approvalId],
+      targets: [approvalId],
+    });
+    expect(JSON.parse(execution.details)).toMatchObject({ approval: { id: approvalId, digest, decisionSeq: decision.seq } });
+    expect(await eventSignature(h.db, decision.seq)).toMatchObject({ status: 'valid' });
+
+    const dir = await exportAll('approval');
+    const verified = await verifier.verifyBundle(dir);
+    expect(verified.signatures.approvalsSigned).toBeGreaterThanOrEqual(1);
+    expect(verified.signatures.executions.approvalSigned).toBeGreaterThanOrEqual(1);
+    expect(verified.signatures.signed.some((s) => s.seq === decision.seq && s.operation === 'approval.approve')).toBe(true);
+    expect(verified.signatures.byCode).toBeGreaterThanOrEqual(1);
+
+    // The same signature is no proof for another frozen request (another digest).
+    const row = await h.db.webAuthnCredential.findUniqueOrThrow({ where: { credentialId: auth.credentialId } });
+    const view = {
+      seq: decision.seq,
+      ts: decision.ts.toISOString(),
+      actorId: decision.actorId,
+      actorSessionId: decision.actorSessionId,
+      operation: decision.operation,
+      targetType: decision.targetType,
+      targetId: decision.targetId,
+      policyVersion: decision.policyVersion,
+      details: { ...(JSON.parse(decision.details) as Record<string, unknown>), digest: 'f'.repeat(64) },
+    };
+    const credential = {
+      credentialId: row.credentialId,
+      userId: row.userId,
+      name: row.name,
+      userName: null,
+      publicKey: row.publicKey,
+      algorithm: row.algorithm,
+      createdAt: row.createdAt.toISOString(),
+      registrationSeq: null,
+    };
+    expect(checkSignedEvent(view, new Map([[row.credentialId, credential]]), { rpId: RP_ID, origin: ORIGIN })).toMatchObject({
+      status: 'invalid',
+      problem: 'intent_mismatch',
+    });
+  });
+});
