@@ -761,6 +761,8 @@ async function main() {
   const { createDb } = await import('../lib/db/client');
   if (PROVIDER === 'postgres') await ensurePgDatabase();
   let meta = REUSE ? readMeta() : null;
+  // A reused database gets the migrations added since it was seeded.
+  if (meta) await migrateDeploy(url);
   if (!meta) {
     if (PROVIDER === 'sqlite') {
       fs.mkdirSync(path.dirname(sqliteFile), { recursive: true });
