@@ -312,7 +312,7 @@ function actionId(dist: string, exportedName: string): string {
   return hit[0];
 }
 
-async function runHttp(meta: SeedMeta, cookie: { name: string; value: string }) {
+async function runHttp(client: Db, meta: SeedMeta, cookie: { name: string; value: string }) {
   if (!DIST) return { skipped: 'no production build given (BENCH_NEXT_DIST_DIR is unset): the HTTP part was skipped' };
   if (!fs.existsSync(path.join(root, DIST, 'BUILD_ID'))) {
     return { skipped: `no production build in ${DIST} (no BUILD_ID): the HTTP part was skipped` };
@@ -416,6 +416,9 @@ async function runHttp(meta: SeedMeta, cookie: { name: string; value: string }) 
     // argument list (plain JSON for a plain object), Next-Action = the action's id, same origin.
     const id = actionId(DIST, 'commentOnTicketAction');
     const ticketPath = `/tickets/${meta.ticketId}`;
+    // Every run starts from the same ticket: no notes left by an earlier run on a reused database
+    // (the page the action re-renders shows up to TICKET_CONVERSATION_LIMIT of them).
+    await client.ticketComment.deleteMany({ where: { ticketId: meta.ticketId } });
     const actionHeaders = {
       'next-action': id,
       accept: 'text/x-component',
@@ -812,7 +815,7 @@ async function main() {
   const cookie = await signIn(client, meta.superadminId);
   console.log(`[${PROVIDER}] HTTP against the production build…`);
   try {
-    report.http = await runHttp(meta, cookie);
+    report.http = await runHttp(client, meta, cookie);
   } catch (error) {
     report.http = { failed: error instanceof Error ? error.message : String(error) };
     console.error(`  HTTP part failed: ${String(error)}`);

@@ -170,7 +170,10 @@ export interface RequesterDTO {
 export interface TicketDetailDTO extends TicketRowDTO {
   body: string;
   requesterId: string;
+  /** The newest TICKET_CONVERSATION_LIMIT entries, oldest first. */
   comments: { id: string; kind: string; body: string; createdAt: Date; author: { id: string; name: string; role: string } | null }[];
+  /** How many entries the conversation has in all (more than `comments.length` when it was cut). */
+  commentCount: number;
   requester: RequesterDTO | null;
   /** The newest second-factor reset request made from this ticket, if any. */
   mfaReset: { status: string; createdAt: Date; decidedAt: Date | null } | null;
@@ -193,6 +196,9 @@ function canOn(ability: PolicyAbility, ticket: Record<string, unknown>): TicketC
   };
 }
 
+/** How many conversation entries a ticket page shows: the newest ones (a ticket can collect thousands). */
+export const TICKET_CONVERSATION_LIMIT = 200;
+
 /** One ticket with its conversation and, while the policy allows, its requester; null when the viewer may not read it. */
 export async function getTicket(viewer: Viewer, id: string): Promise<TicketDetailDTO | null> {
   const ability = abilityFor(viewer);
@@ -202,7 +208,12 @@ export async function getTicket(viewer: Viewer, id: string): Promise<TicketDetai
     include: {
       requester: { select: { id: true, role: true, deletedAt: true, name: true } },
       assignee: { select: { id: true, name: true } },
-      comments: { orderBy: { createdAt: 'asc' }, include: { author: { select: { id: true, name: true, role: true } } } },
+      comments: {
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: TICKET_CONVERSATION_LIMIT,
+        include: { author: { select: { id: true, name: true, role: true } } },
+      },
+      _count: { select: { comments: true } },
       mfaResetRequests: { orderBy: { createdAt: 'desc' }, take: 1, select: { status: true, createdAt: true, decidedAt: true } },
     },
   });
@@ -222,7 +233,8 @@ export async function getTicket(viewer: Viewer, id: string): Promise<TicketDetai
     createdAt: t.createdAt,
     lastActivityAt: t.lastActivityAt,
     ageHours: Math.floor((now().getTime() - t.createdAt.getTime()) / 3_600_000),
-    comments: t.comments.map((c) => ({ id: c.id, kind: c.kind, body: c.body, createdAt: c.createdAt, author: c.author })),
+    comments: t.comments.map((c) => ({ id: c.id, kind: c.kind, body: c.body, createdAt: c.createdAt, author: c.author })).reverse(),
+    commentCount: t._count.comments,
     // Through this ticket (support: open or pending, assigned to them), or for someone who may read the
     // account regardless of tickets (admins). Not "any rule on User": an agent's other open ticket from
     // the same person must not make this closed ticket show them.

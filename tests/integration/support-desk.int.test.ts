@@ -17,7 +17,7 @@ import { abilityFor } from '@/lib/authz/ability';
 import type { Authorization } from '@/lib/authz/authorization';
 import { ActionError } from '@/lib/authz/result';
 import { revealRequesterField } from '@/lib/dal/ticket-work';
-import { getTicket, listTickets, ticketWorkload } from '@/lib/dal/tickets';
+import { getTicket, listTickets, TICKET_CONVERSATION_LIMIT, ticketWorkload } from '@/lib/dal/tickets';
 import { POLICY_VERSION } from '@/lib/policy-version';
 import type { OperationId } from '@/policies/operations';
 import { ActionHarness, type Caller, type ServerAction } from '../helpers/action-harness';
@@ -919,6 +919,26 @@ describe.each(testProviders())('support desk on %s', (provider) => {
       const forAdmin = await getTicket(h.viewerOf(admin), t.id);
       expect(forAdmin!.can).toMatchObject({ comment: false, setStatus: false, assign: false });
     });
+  });
+
+  it('a ticket page shows the newest 200 conversation entries, oldest first, and says how many are not shown', async () => {
+    const agent = await h.caller('support');
+    const t = await newTicket({ assigneeId: agent.user!.id });
+    const base = Date.now() - 10 * 60_000;
+    await h.db.ticketComment.createMany({
+      data: Array.from({ length: TICKET_CONVERSATION_LIMIT + 5 }, (_, i) => ({
+        ticketId: t.id,
+        authorId: agent.user!.id,
+        kind: 'internal',
+        body: `note ${i}`,
+        createdAt: new Date(base + i * 1000),
+      })),
+    });
+    const detail = await getTicket(h.viewerOf(agent), t.id);
+    expect(detail!.commentCount).toBe(TICKET_CONVERSATION_LIMIT + 5);
+    expect(detail!.comments).toHaveLength(TICKET_CONVERSATION_LIMIT);
+    expect(detail!.comments[0]!.body).toBe('note 5');
+    expect(detail!.comments.at(-1)!.body).toBe(`note ${TICKET_CONVERSATION_LIMIT + 4}`);
   });
 
   it('the audit chain verifies after all of the above', async () => {

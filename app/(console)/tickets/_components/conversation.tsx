@@ -48,7 +48,12 @@ function Entry({ comment }: { comment: Comment }) {
 }
 
 /** The requester's original message, then replies, internal notes (amber, labelled) and system lines, oldest first. */
-export function Conversation({ ticket }: { ticket: Pick<TicketDetailDTO, 'body' | 'requesterName' | 'createdAt' | 'comments'> }) {
+export function Conversation({
+  ticket,
+}: {
+  ticket: Pick<TicketDetailDTO, 'body' | 'requesterName' | 'createdAt' | 'comments' | 'commentCount'>;
+}) {
+  const hidden = ticket.commentCount - ticket.comments.length;
   return (
     <section aria-label="Conversation" data-testid="conversation" className="space-y-3">
       <article data-testid="ticket-body" className="rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
@@ -64,6 +69,13 @@ export function Conversation({ ticket }: { ticket: Pick<TicketDetailDTO, 'body' 
         <p className="px-1 text-sm text-slate-500">No replies yet.</p>
       ) : (
         <ol className="space-y-3">
+          {hidden > 0 ? (
+            <li className="px-1 text-sm text-slate-600" data-testid="conversation-cut">
+              {hidden.toLocaleString('en')} earlier {hidden === 1 ? 'entry is' : 'entries are'} not shown: this page shows the newest{' '}
+              {ticket.comments.length.toLocaleString('en')} of {ticket.commentCount.toLocaleString('en')}. Every entry is in the audit trail
+              (operation ticket.comment).
+            </li>
+          ) : null}
           {ticket.comments.map((c) => (
             <Entry key={c.id} comment={c} />
           ))}
