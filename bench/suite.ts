@@ -800,7 +800,14 @@ async function main() {
     },
     versions: await versions(client),
     runCommand: process.env.RUN_COMMAND ?? 'npm run bench:suite',
-    command: `npx tsx --conditions=react-server bench/suite.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    // The BENCH_* settings that shaped the run (sizes, reuse, build dir), then the command itself.
+    command: [
+      ...Object.entries(process.env)
+        .filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_PG_URL' && k !== 'BENCH_OUT_DIR')
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${v}`),
+      `npx tsx --conditions=react-server bench/suite.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    ].join(' '),
     dataset: { users: USERS, events: EVENTS, seededEvents: EVENTS, staffInTrail: STAFF, membersInTrail: MEMBERS_IN_TRAIL },
     seed: { reused, ...meta, url: undefined },
   };
