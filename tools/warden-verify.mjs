@@ -569,7 +569,10 @@ function matchPinned(checkpoints, expected, toSeq) {
  * hex) the auditor received separately; each must be in the bundle. Resolves to the
  * proof; rejects with BundleProblem (tampering) or UnreadableBundle (nothing concluded).
  */
-export async function verifyBundle(dir, { keysFile = null, expectCheckpoints = [], witnessKeys = [], witnessStateFile = null } = {}) {
+export async function verifyBundle(
+  dir,
+  { keysFile = null, expectCheckpoints = [], witnessKeys = [], witnessStateFile = null, origin = null, rpId = null } = {},
+) {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UnreadableBundle(`${dir} is not a directory`);
   const manifest = loadManifest(dir);
   const texts = Object.fromEntries(FILES.filter((f) => f !== 'events.jsonl').map((f) => [f, readBytes(dir, f)]));
@@ -653,7 +656,7 @@ export async function verifyBundle(dir, { keysFile = null, expectCheckpoints = [
   }
 
   const witness = checkWitnesses(dir, manifest, checkpoints, witnessKeys, witnessStateFile);
-  const signatures = await checkSignedIntents(dir, manifest);
+  const signatures = await checkSignedIntents(dir, manifest, { origin, rpId });
   const pinnedCheckpoints = matchPinned(checkpoints, expectCheckpoints, events.headSeq);
   const inRange = checkpoints.filter((c) => c.matched !== null);
   const newest = inRange.length > 0 ? Math.max(...inRange.map((c) => c.seq)) : null;
@@ -1147,13 +1150,15 @@ function loadCredentials(dir, manifest) {
  * passkey, by code and unsigned ones (recorded before signed intents), and links
  * each approved execution to its signed approval decision over the frozen digest.
  */
-export async function checkSignedIntents(dir, manifest, { origin = null } = {}) {
+export async function checkSignedIntents(dir, manifest, { origin = null, rpId = null } = {}) {
   const creds = loadCredentials(dir, manifest);
-  const expected = creds ? { rpId: creds.rpId, origin: origin ?? creds.origin } : null;
+  // --origin / --rp-id: the auditor's own values win over the bundle's credentials.json.
+  const expected = creds ? { rpId: rpId ?? creds.rpId, origin: origin ?? creds.origin } : null;
   const result = {
     credentialsFile: creds !== null,
-    rpId: creds?.rpId ?? null,
+    rpId: expected?.rpId ?? null,
     origin: expected?.origin ?? null,
+    pinned: { origin: origin !== null, rpId: rpId !== null },
     stepUps: 0,
     signed: [],
     byCode: 0,
@@ -1286,7 +1291,12 @@ function signatureLines(s) {
   out.push(
     `PROVEN  ${n} operation${n === 1 ? ' carries' : 's carry'} a valid user signature (${s.stepUps} step-up operation${s.stepUps === 1 ? '' : 's'} in range: ${n} signed by passkey, ${s.byCode} by authenticator code (no user signature), ${s.unsigned} without signature (recorded before signed intents))`,
   );
-  if (n > 0) out.push(`USING   credentials.json: RP ID ${s.rpId}, origin ${s.origin}; each intent's SHA-256 is its assertion's challenge`);
+  if (n > 0) {
+    const from = (pinned) => (pinned ? 'pinned' : 'from credentials.json');
+    out.push(
+      `USING   RP ID ${s.rpId} (${from(s.pinned?.rpId)}), origin ${s.origin} (${from(s.pinned?.origin)}); each intent's SHA-256 is its assertion's challenge`,
+    );
+  }
   for (const x of s.signed.slice(0, 50))
     out.push(
       `PROVEN  seq ${x.seq} ${x.operation}${x.target ? ` on ${x.target}` : ''} at ${x.ts}: signed by passkey "${x.passkey}" of ${x.userName ?? '(unknown name)'} (${x.actorId})`,
@@ -1370,7 +1380,8 @@ function proofLines(r, selfHash) {
 }
 
 const USAGE = `usage: node warden-verify.mjs <bundle-dir> [--keys <pinned public-keys.json>] [--expect-checkpoint <digest>]...
-                          [--witness-key <public key or file>]... [--witness-state <file>] [--json]
+                          [--witness-key <public key or file>]... [--witness-state <file>]
+                          [--origin <https://console.example>] [--rp-id <console.example>] [--json]
 
 Verifies a Warden audit export bundle offline (warden.bundle.v1).
   --keys <file>                 trust only these public keys (the file you received separately); default: the bundle's own
@@ -1380,11 +1391,24 @@ Verifies a Warden audit export bundle offline (warden.bundle.v1).
                                 cosignatures must verify and match the bundle's checkpoints (repeatable)
   --witness-state <file>        the state file of your warden-witness.mjs watch: every checkpoint it saw must
                                 be in the bundle with the same digest, else fork
+  --origin <url>                the console's origin every passkey signature must name (default: the bundle's
+                                credentials.json); pin it so the bundle cannot choose it
+  --rp-id <host>                the WebAuthn RP ID the passkeys were registered for (default: credentials.json)
   --json                        print the result as one JSON object
 Exit codes: 0 verified, 1 tampering found, 2 usage error or unreadable bundle.`;
 
 function parseArgs(argv) {
-  const args = { dir: null, keysFile: null, expectCheckpoints: [], witnessKeys: [], witnessState: null, json: false, help: false };
+  const args = {
+    dir: null,
+    keysFile: null,
+    expectCheckpoints: [],
+    witnessKeys: [],
+    witnessState: null,
+    origin: null,
+    rpId: null,
+    json: false,
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
@@ -1396,6 +1420,21 @@ function parseArgs(argv) {
       const value = argv[++i];
       if (!value) return { error: '--witness-key needs a public key (base64url) or a file' };
       args.witnessKeys.push(value);
+    } else if (a === '--origin') {
+      const value = argv[++i] ?? '';
+      let parsed = null;
+      try {
+        parsed = new URL(value);
+      } catch {
+        parsed = null;
+      }
+      if (!parsed || parsed.origin !== value)
+        return { error: '--origin needs an origin such as https://console.example (scheme, host and port only)' };
+      args.origin = value;
+    } else if (a === '--rp-id') {
+      const value = argv[++i] ?? '';
+      if (!/^[a-z0-9.-]+$/i.test(value)) return { error: '--rp-id needs a host name such as console.example' };
+      args.rpId = value.toLowerCase();
     } else if (a === '--witness-state') {
       args.witnessState = argv[++i] ?? null;
       if (!args.witnessState) return { error: '--witness-state needs a file' };
@@ -1436,6 +1475,8 @@ export async function main(argv, out = process.stdout, err = process.stderr) {
       expectCheckpoints: args.expectCheckpoints,
       witnessKeys,
       witnessStateFile: args.witnessState,
+      origin: args.origin,
+      rpId: args.rpId,
     });
     out.write(args.json ? `${JSON.stringify({ ...result, verifierSha256: selfHash })}\n` : `${proofLines(result, selfHash).join('\n')}\n`);
     return 0;

@@ -178,6 +178,23 @@ describe.each(testProviders())('signed intents on %s', (provider) => {
       expect.objectContaining({ seq: event!.seq, operation: 'user.suspend', passkey: 'Work laptop', userName: caller.user!.name }),
     ]);
 
+    // The auditor pins the origin and RP ID instead of taking them from the bundle: the right
+    // ones verify; another site's (an assertion phished through a look-alike) does not.
+    let pinnedOut = '';
+    const run = verifier.main as (argv: string[], out: { write(s: string): void }, err: { write(s: string): void }) => Promise<number>;
+    const sink = { write: (s: string) => void (pinnedOut += s) };
+    expect(await run([dir, '--origin', ORIGIN, '--rp-id', RP_ID], sink, sink)).toBe(0);
+    expect(pinnedOut).toContain(`RP ID ${RP_ID} (pinned), origin ${ORIGIN} (pinned)`);
+    for (const pins of [
+      ['--origin', 'https://console.example'],
+      ['--rp-id', 'console.example'],
+    ]) {
+      pinnedOut = '';
+      expect(await run([dir, ...pins], sink, sink)).toBe(1);
+      expect(pinnedOut).toMatch(/forged_signature/);
+    }
+    expect(await run([dir, '--origin', 'https://console.example/path'], sink, sink)).toBe(2);
+
     // A bundle whose credentials.json gives another key (manifest recomputed): refused.
     const forged = path.join(tmp, `${provider}-forged-key`);
     fs.cpSync(dir, forged, { recursive: true });
