@@ -113,6 +113,10 @@ test.describe('[ACCESS-REVIEW] access review campaigns', () => {
     const auditorContext = await browser.newContext();
     const au = await auditorContext.newPage();
     await signIn(au, auditor);
+    // On /access the campaign tabs keep the usage report's window (?days=30) instead of resetting it.
+    await au.goto('/access?days=30');
+    await au.getByRole('navigation', { name: 'Campaign status' }).getByRole('link', { name: 'All', exact: true }).click();
+    await expect(au).toHaveURL(/\/access\?(?=.*days=30)(?=.*reviews=all)/);
     await au.goto(`/access/reviews/${reviewId}/report`);
     await expect(au.getByRole('heading', { level: 1 })).toHaveText(`Report: AR-${campaign.number} ${title}`);
     await expect(au.getByTestId('coverage').first()).toHaveText('2/2 decided');

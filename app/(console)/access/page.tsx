@@ -5,7 +5,7 @@ import { now } from '@/lib/clock';
 import { findUsageUsers, mayReadUsage, recordUsageView, roleUsage } from '@/lib/dal/usage';
 import { viewerTimeZone } from '@/lib/request/time-zone';
 import { firstValues } from '@/lib/validation/lists';
-import { UsageOverviewQuerySchema } from '@/lib/validation/usage';
+import { USAGE_DAYS, UsageOverviewQuerySchema } from '@/lib/validation/usage';
 import { CampaignList } from './_components/campaign-list';
 import { UsageByRole } from './_components/usage-by-role';
 import { UserFinder } from './_components/user-finder';
@@ -31,7 +31,7 @@ export default async function AccessPage({ searchParams }: { searchParams: Promi
       <PageHeader title="Access reviews" description="Who may do what, what they actually did, and the campaigns that check it." />
       <div className="space-y-10">
         {/* campaigns */}
-        <CampaignList viewer={viewer} searchParams={raw} basePath="/access" />
+        <CampaignList viewer={viewer} searchParams={raw} basePath="/access" keep={usageParams(query)} />
         {report ? (
           <>
             <UserFinder q={query.q} days={query.days} hits={hits} />
@@ -41,4 +41,12 @@ export default async function AccessPage({ searchParams }: { searchParams: Promi
       </div>
     </>
   );
+}
+
+/** The usage report's parameters, kept when the campaign tabs are used (validated above; the default days are left out). */
+function usageParams(query: { days: number; q?: string }): Record<string, string> {
+  return {
+    ...(query.days !== USAGE_DAYS.default ? { days: String(query.days) } : {}),
+    ...(query.q ? { q: query.q } : {}),
+  };
 }

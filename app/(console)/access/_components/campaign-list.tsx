@@ -26,10 +26,13 @@ export async function CampaignList({
   viewer,
   searchParams = {},
   basePath = '/access',
+  keep = {},
 }: {
   viewer: Viewer;
   searchParams?: Record<string, string | string[] | undefined>;
   basePath?: string;
+  /** The page's own parameters the campaign links must keep (validated by the page). */
+  keep?: Record<string, string>;
 }) {
   const sp = firstValues(searchParams);
   const query = ReviewListSchema.parse({ status: sp[REVIEW_LIST_PARAMS.status], page: sp[REVIEW_LIST_PARAMS.page] });
@@ -61,7 +64,7 @@ export async function CampaignList({
         <TabLinks
           tabs={REVIEW_TABS.map((t) => ({
             key: t.status,
-            href: reviewListHref(basePath, t.status),
+            href: reviewListHref(basePath, t.status, 1, keep),
             label: t.label,
             active: query.status === t.status,
           }))}
@@ -100,12 +103,12 @@ export async function CampaignList({
             </p>
             <div className="flex gap-3">
               {list.page > 1 ? (
-                <Link href={reviewListHref(basePath, query.status, list.page - 1)} className="text-indigo-700 hover:underline">
+                <Link href={reviewListHref(basePath, query.status, list.page - 1, keep)} className="text-indigo-700 hover:underline">
                   Previous
                 </Link>
               ) : null}
               {list.page < pages ? (
-                <Link href={reviewListHref(basePath, query.status, list.page + 1)} className="text-indigo-700 hover:underline">
+                <Link href={reviewListHref(basePath, query.status, list.page + 1, keep)} className="text-indigo-700 hover:underline">
                   Next
                 </Link>
               ) : null}

@@ -26,8 +26,9 @@ export const KIND_LABELS: Record<string, string> = { campaign: 'Campaign', break
  */
 export const REVIEW_LIST_PARAMS = { status: 'reviews', page: 'reviewsPage' } as const;
 
-export function reviewListHref(basePath: string, status: ReviewListFilter, page = 1): string {
-  const q = new URLSearchParams();
+/** The campaign list's link for a tab or page; `keep` carries the page's other parameters (e.g. /access's `days`). */
+export function reviewListHref(basePath: string, status: ReviewListFilter, page = 1, keep: Record<string, string> = {}): string {
+  const q = new URLSearchParams(keep);
   if (status !== 'open') q.set(REVIEW_LIST_PARAMS.status, status);
   if (page > 1) q.set(REVIEW_LIST_PARAMS.page, String(page));
   const s = q.toString();
