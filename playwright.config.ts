@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { chromiumLaunchOptions } from './e2e/browser';
 import { defineConfig, devices } from '@playwright/test';
 import { E2E } from './e2e/env';
 
@@ -9,8 +9,6 @@ import { E2E } from './e2e/env';
  * Chromium: Debian's /usr/bin/chromium (or CHROMIUM_PATH) where present,
  * otherwise Playwright's own browser (a laptop with `npx playwright install`).
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-
 export default defineConfig({
   testDir: './e2e',
   fullyParallel: false,
@@ -23,18 +21,7 @@ export default defineConfig({
     trace: 'on-first-retry',
     screenshot: 'only-on-failure',
     viewport: { width: 1280, height: 800 },
-    launchOptions: {
-      ...(chromiumPath ? { executablePath: chromiumPath } : {}),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 } } }],
   webServer: {

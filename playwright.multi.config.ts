@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { chromiumLaunchOptions } from './e2e/browser';
 import { defineConfig, devices } from '@playwright/test';
 import { instanceEnv, MULTI } from './e2e-multi/env';
 
@@ -8,8 +8,6 @@ import { instanceEnv, MULTI } from './e2e-multi/env';
  * MULTI_DIST_DIR). scripts/multi-instance.sh prepares the database and runs this;
  * it builds nothing unless MULTI_BUILD=1. Browser options as in playwright.config.ts.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-
 function server(which: 'a' | 'b') {
   return {
     // Each server's log is kept in var/multi/server-<a|b>.log.
@@ -36,18 +34,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     viewport: { width: 1280, height: 800 },
-    launchOptions: {
-      ...(chromiumPath ? { executablePath: chromiumPath } : {}),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 } } }],
   webServer: [server('a'), server('b')],

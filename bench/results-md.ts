@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { LoadPoint, Stats } from './suite';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -134,21 +135,6 @@ export function writeResultsMarkdown(dir = path.join(root, 'bench/results'), out
     );
   }
   fs.writeFileSync(out, lines.join('\n'));
-}
-
-type Stats = { n: number; meanMs: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number };
-interface LoadPoint {
-  path: string;
-  clients: number;
-  seconds: number;
-  requests: number;
-  requestsPerSecond: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  mismatches: number;
-  latency: Stats;
-  rssMiB: { median: number; max: number };
 }
 
 const n = (x: unknown) => (typeof x === 'number' ? x.toLocaleString('en') : String(x));

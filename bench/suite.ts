@@ -85,7 +85,7 @@ function withDatabase(base: string, database: string): string {
   return u.toString();
 }
 
-type Stats = { n: number; meanMs: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number };
+export type Stats = { n: number; meanMs: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number };
 
 function stats(times: number[]): Stats {
   const sorted = [...times].sort((a, b) => a - b);
@@ -264,7 +264,7 @@ async function signIn(client: Db, userId: string) {
 
 // ---- HTTP ----------------------------------------------------------------------
 
-interface LoadPoint {
+export interface LoadPoint {
   path: string;
   clients: number;
   seconds: number;

@@ -28,17 +28,24 @@ export function cspReportLimitKey(ip: string | null): string {
   return `csp-report:ip:${normalizeIp(ip) ?? 'unknown'}`;
 }
 
+/** Counts one report request from `ip` and says whether it is within the limit. */
+export function consumeReportLimit(ip: string | null): Promise<ReportLimitDecision> {
+  return consumeAddressWindow(cspReportLimitKey(ip), CSP_REPORT_LIMIT);
+}
+
 /**
- * Counts one report request from `ip` and says whether it is within the limit.
- * The same fixed-window pattern as lib/dal/operation-limits.ts: the row is
- * created once (a concurrent first request's unique violation is harmless), then
- * one transaction restarts a stale window or increments atomically and reads
- * the count, on SQLite and PostgreSQL alike.
+ * Counts one request against the fixed window `key` (a per-address limit of a
+ * session-less endpoint: CSP reports, the witness endpoints) and says whether it
+ * is within `limit`. The same fixed-window pattern as lib/dal/operation-limits.ts:
+ * the row is created once (a concurrent first request's unique violation is
+ * harmless), then one transaction restarts a stale window or increments
+ * atomically and reads the count, on SQLite and PostgreSQL alike.
  */
-export async function consumeReportLimit(ip: string | null): Promise<ReportLimitDecision> {
-  const { limit, windowMs } = CSP_REPORT_LIMIT;
+export async function consumeAddressWindow(
+  key: string,
+  { limit, windowMs }: { limit: number; windowMs: number },
+): Promise<ReportLimitDecision> {
   const client = await db();
-  const key = cspReportLimitKey(ip);
   const at = now();
   if (!(await client.rateLimit.findUnique({ where: { key }, select: { key: true } }))) {
     try {
