@@ -18,16 +18,22 @@ export interface IntentWords {
 }
 
 /**
- * Input members that hold personal data (an email address, a person's name): a signed
+ * Input members that hold personal data (an email address, a person's name) or a
+ * secret (a one-time code, a sealed authenticator seed, a password, a token): a signed
  * intent records them as keyed hashes (lib/audit/record.ts piiDigest), as audit details
- * do, so the trail never holds them in clear. The signer still sees the value they typed.
+ * do, so the trail never holds them in clear (secrets "never appear at all":
+ * docs/audit-chain-format.md; SECURITY.md T40). The signer still sees the value they typed.
+ * Ids (`…Id`) are never matched: they are the intent's targets.
  */
 export function isPersonalInputField(name: string): boolean {
-  return /^(e-?mail|[a-z][A-Za-z0-9]*Email|name|fullName|displayName)$/i.test(name);
+  return (
+    /^(e-?mail|[a-z][A-Za-z0-9]*Email|name|fullName|displayName)$/i.test(name) ||
+    /^(code|otp|sealed|secret|password|token|[a-z][A-Za-z0-9]*(Code|Secret|Password|Token))$/.test(name)
+  );
 }
 
-const MAX_FIELDS = 12;
-const MAX_VALUE = 160;
+/** Longer values are cut, saying how much is not shown (a reason, ≤ 500 characters, is shown whole). */
+const MAX_VALUE = 1000;
 
 /** The words of an intent (parsed JSON of unknown shape: anything odd is shown as it is, never trusted). */
 export function intentInWords(intent: unknown): IntentWords | null {
@@ -41,12 +47,11 @@ export function intentInWords(intent: unknown): IntentWords | null {
     operation: i.operation,
     description: op?.description ?? 'An operation this version of Warden does not know',
     targets: strings(i.targets),
-    fields: Object.entries(input)
-      .slice(0, MAX_FIELDS)
-      .map(([name, value]) => {
-        const text = typeof value === 'string' ? value : JSON.stringify(value);
-        return { name, value: text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text };
-      }),
+    // Every signed field is listed: what the signer sees is all of what they sign.
+    fields: Object.entries(input).map(([name, value]) => {
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      return { name, value: text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}… (${text.length - MAX_VALUE} more characters)` : text };
+    }),
     approvalIds: strings(i.approvalIds),
     expiresAt: typeof i.expiresAt === 'string' ? i.expiresAt : '',
   };

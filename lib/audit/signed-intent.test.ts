@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { decodeAttestationObject, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
 import { describe, expect, it } from 'vitest';
 import { SoftAuthenticator, type SoftAlgorithm } from '../../tests/helpers/soft-authenticator';
+import { intentInWords, isPersonalInputField } from './intent-words';
 import {
   checkSignedEvent,
   INTENT_FORMAT,
@@ -262,6 +263,32 @@ describe('signed intents', () => {
     const base: SignedEventView = eventFor(intentFor(), '', { credentialId: '', authenticatorData: '', clientDataJSON: '', signature: '' });
     expect(checkSignedEvent({ ...base, details: { stepUp: true, stepUpMethod: 'otp' } }, new Map(), EXPECTED)).toEqual({ status: 'code' });
     expect(checkSignedEvent({ ...base, details: { stepUp: false } }, new Map(), EXPECTED)).toEqual({ status: 'none' });
+  });
+
+  it('an event that says it was stepped up with a passkey but carries no signature is not valid (as the verifier’s signature_missing)', () => {
+    const base: SignedEventView = eventFor(intentFor(), '', { credentialId: '', authenticatorData: '', clientDataJSON: '', signature: '' });
+    expect(checkSignedEvent({ ...base, details: { stepUp: true, stepUpMethod: 'passkey' } }, new Map(), EXPECTED)).toMatchObject({
+      status: 'invalid',
+      problem: 'signature_missing',
+    });
+  });
+
+  it('the intent in words lists every signed field, and a reason (up to 500 characters) whole', () => {
+    const input: Record<string, unknown> = { reason: `INC-1 ${'x'.repeat(494)}` };
+    for (let i = 0; i < 14; i++) input[`field${String(i).padStart(2, '0')}`] = i;
+    const words = intentInWords(JSON.parse(intentText(intentFor({ input }))));
+    expect(words?.fields).toHaveLength(15);
+    expect(words?.fields.find((f) => f.name === 'reason')?.value).toBe(input.reason);
+    // Beyond that, the cut says so.
+    const long = intentInWords(intentFor({ input: { blob: 'y'.repeat(1500) } }))?.fields[0]?.value;
+    expect(long).toBe(`${'y'.repeat(1000)}… (500 more characters)`);
+  });
+
+  it('personal data and secrets of an input are signed as keyed hashes; ids never are (they are the targets)', () => {
+    for (const name of ['email', 'confirmEmail', 'name', 'displayName', 'code', 'sealed', 'recoveryCode', 'newPassword', 'secret', 'token'])
+      expect(isPersonalInputField(name), name).toBe(true);
+    for (const name of ['id', 'ids', 'userId', 'reviewId', 'role', 'digest', 'reason', 'ticketRef', 'signOutOthers', 'minutes'])
+      expect(isPersonalInputField(name), name).toBe(false);
   });
 
   it('targets are the ids the input names', () => {

@@ -195,8 +195,13 @@ export type SignedEventCheck =
     }
   | {
       status: 'invalid';
-      /** forged_signature: the assertion does not verify; intent_mismatch: a valid signature over another operation. */
-      problem: 'forged_signature' | 'intent_mismatch' | 'unknown_credential' | 'malformed_signature';
+      /**
+       * forged_signature: the assertion does not verify; intent_mismatch: a valid signature over another operation;
+       * signature_missing: the event says "stepped up with a passkey" but carries no signature; intent_replayed: the
+       * signed intent already authorized an earlier event (the same classes as tools/warden-verify.mjs).
+       */
+      problem:
+        'forged_signature' | 'intent_mismatch' | 'unknown_credential' | 'malformed_signature' | 'signature_missing' | 'intent_replayed';
       message: string;
       intent?: SignedIntent;
     };
@@ -207,7 +212,9 @@ export type SignedEventCheck =
  * session, policy version, the target for record operations, the approval and
  * its frozen digest for approval decisions, not expired before the event), and
  * the assertion must verify under the credential of the event's actor.
- * `status: 'code'` is a step-up by authenticator code (no user signature).
+ * `status: 'code'` is a step-up by authenticator code (no user signature). Whether the
+ * intent already authorized an earlier event (intent_replayed) needs the trail: the
+ * caller checks it (lib/dal/audit-signature.ts).
  */
 export function checkSignedEvent(
   event: SignedEventView,
@@ -216,7 +223,18 @@ export function checkSignedEvent(
 ): SignedEventCheck {
   const details = event.details;
   const evidence = details.signature;
-  if (evidence === undefined) return details.stepUp === true && details.stepUpMethod === 'otp' ? { status: 'code' } : { status: 'none' };
+  if (evidence === undefined) {
+    if (details.stepUp === true && details.stepUpMethod === 'otp') return { status: 'code' };
+    // A passkey step-up always records its signature: one without it was removed (as the verifier's signature_missing).
+    if (details.stepUp === true && details.stepUpMethod === 'passkey') {
+      return {
+        status: 'invalid',
+        problem: 'signature_missing',
+        message: 'the event says it was stepped up with a passkey but carries no signature',
+      };
+    }
+    return { status: 'none' };
+  }
   const malformed = (message: string): SignedEventCheck => ({ status: 'invalid', problem: 'malformed_signature', message });
   if (!isRecord(evidence) || evidence.format !== INTENT_FORMAT || typeof evidence.intent !== 'string' || !isRecord(evidence.assertion)) {
     return malformed('the signature evidence is not a warden.intent.v1 record');

@@ -50,6 +50,16 @@ export async function eventSignature(client: Db, seq: number): Promise<EventSign
     { rpId: rpID, origin: expectedOrigin },
   );
   if (checked.status === 'valid') {
+    // One intent (its nonce) authorizes one event: a later event carrying it again is a replay (as the verifier's intent_replayed).
+    const earlier = await earlierEventWithIntent(client, event.seq, event.actorId, checked.intent.nonce);
+    if (earlier !== null) {
+      return {
+        status: 'invalid',
+        problem: 'intent_replayed',
+        message: `its signed intent already authorized event ${earlier}`,
+        words: intentInWords(checked.intent),
+      };
+    }
     return {
       status: 'valid',
       passkeyName: checked.credential.name,
@@ -67,6 +77,30 @@ export async function eventSignature(client: Db, seq: number): Promise<EventSign
     };
   }
   return { status: checked.status };
+}
+
+/**
+ * The seq of an earlier event of the same actor whose signature carries an intent with
+ * this nonce, or null. `contains` is a LIKE (`_` matches any character): every candidate's
+ * intent is compared exactly.
+ */
+async function earlierEventWithIntent(client: Db, seq: number, actorId: string | null, nonce: unknown): Promise<number | null> {
+  if (typeof nonce !== 'string' || nonce.length === 0) return null;
+  const candidates = await client.auditEvent.findMany({
+    where: { seq: { lt: seq }, actorId, details: { contains: nonce } },
+    orderBy: { seq: 'asc' },
+    select: { seq: true, details: true },
+  });
+  for (const candidate of candidates) {
+    const signature = (JSON.parse(candidate.details) as { signature?: { intent?: unknown } }).signature;
+    if (typeof signature?.intent !== 'string') continue;
+    try {
+      if ((JSON.parse(signature.intent) as { nonce?: unknown }).nonce === nonce) return candidate.seq;
+    } catch {
+      // Not an intent: not a use of this one.
+    }
+  }
+  return null;
 }
 
 /** {@link eventSignature} for a viewer of the audit trail who may read that event (else null). */

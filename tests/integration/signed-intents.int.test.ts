@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,8 @@ import { verifyChain } from '@/lib/audit/verify';
 import { beginStepUp, issueStepUpProof } from '@/lib/auth/step-up';
 import { startPasskeyRegistration } from '@/lib/auth/webauthn';
 import { invalidateSettings } from '@/lib/config/settings';
-import { finishPasskeyRegistrationForViewer } from '@/lib/dal/account-security';
+import { recordAuditWith } from '@/lib/audit/record';
+import { finishPasskeyRegistrationForViewer, removePasskeyForViewer } from '@/lib/dal/account-security';
 import { eventSignature } from '@/lib/dal/audit-signature';
 import { operation, stepUpBindingInput, type OperationId } from '@/policies/operations';
 import { ActionHarness, type Caller } from '../helpers/action-harness';
@@ -76,7 +77,12 @@ describe.each(testProviders())('signed intents on %s', (provider) => {
   /** A caller of `role` with one passkey (software authenticator), registered through the app (its event records the key). */
   async function passkeyCaller(role: 'admin' | 'superadmin') {
     const caller = await h.caller(role);
-    const auth = new SoftAuthenticator({ origin: ORIGIN, rpId: RP_ID });
+    return { caller, auth: await registerPasskey(caller, 'Work laptop') };
+  }
+
+  /** Registers a software passkey for `caller` through the app, with the credential id given (an authenticator chooses it). */
+  async function registerPasskey(caller: Caller, name: string, credentialId?: string) {
+    const auth = new SoftAuthenticator({ origin: ORIGIN, rpId: RP_ID, ...(credentialId ? { credentialId } : {}) });
     const viewer = h.viewerOf(caller);
     const options = await startPasskeyRegistration(
       h.db,
@@ -85,8 +91,26 @@ describe.each(testProviders())('signed intents on %s', (provider) => {
         sessionId: viewer.sessionId,
       },
     );
-    await h.as(caller, () => finishPasskeyRegistrationForViewer(viewer, 'Work laptop', auth.register(options)));
-    return { caller, auth };
+    await h.as(caller, () => finishPasskeyRegistrationForViewer(viewer, name, auth.register(options)));
+    return auth;
+  }
+
+  /** `caller` suspends a new support user after a passkey step-up with `auth`; the operation's event. */
+  async function signedSuspend(caller: Caller, auth: SoftAuthenticator) {
+    const target = await h.caller('support');
+    const input = { id: target.user!.id, reason: REASON };
+    const step = await passkeyProof(caller, auth, 'user.suspend', input);
+    expect(step.ok).toBe(true);
+    const { result, correlationId } = await h.call(caller, suspendUserAction, input, { stepUpProof: step.ok ? step.proof : '' });
+    expect(result.ok).toBe(true);
+    const [event] = (await h.eventsOf(correlationId)).filter((e) => e.operation === 'user.suspend' && e.outcome === 'success');
+    return event!;
+  }
+
+  /** Removes the caller's passkey with this credential id through the app. */
+  async function removeOwnPasskey(caller: Caller, credentialId: string) {
+    const row = await h.db.webAuthnCredential.findUniqueOrThrow({ where: { credentialId }, select: { id: true } });
+    await h.as(caller, () => removePasskeyForViewer(h.viewerOf(caller), row.id));
   }
 
   /** A passkey step-up the way the dialog does it: begin, the authenticator signs the challenge, complete. */
@@ -263,10 +287,20 @@ describe.each(testProviders())('signed intents on %s', (provider) => {
     expect(asked.result).toMatchObject({ ok: false, code: 'APPROVAL_REQUIRED' });
     const approvalId = (asked.result as unknown as { approval: { id: string } }).approval.id;
     const { digest } = await h.db.approvalRequest.findUniqueOrThrow({ where: { id: approvalId } });
-    // The requester stepped up by code: recorded as such, no signature.
+    // The requester's step-up is recorded on the request event: by code (no signature), or by passkey (the
+    // critical operations must be signed), its intent for the operation requested and the frozen request's target.
     const [requestEvent] = (await h.eventsOf(asked.correlationId)).filter((e) => e.operation === 'approval.request');
-    expect(JSON.parse(requestEvent!.details)).toMatchObject({ stepUp: true, stepUpMethod: 'otp' });
-    expect(JSON.parse(requestEvent!.details).signature).toBeUndefined();
+    const requestDetails = JSON.parse(requestEvent!.details) as { stepUp: boolean; stepUpMethod: string; signature?: { intent: string } };
+    expect(requestDetails.stepUp).toBe(true);
+    const requesterCode = requestDetails.stepUpMethod === 'otp';
+    if (requesterCode) expect(requestDetails.signature).toBeUndefined();
+    else
+      expect(JSON.parse(requestDetails.signature!.intent)).toMatchObject({
+        operation: 'user.role_grant_privileged',
+        targetKind: 'record',
+        targets: expect.arrayContaining([beneficiary.user!.id]),
+      });
+    expect(await eventSignature(h.db, requestEvent!.seq)).toMatchObject({ status: requesterCode ? 'code' : 'valid' });
 
     const step = await passkeyProof(approver, auth, 'approval.approve', { id: approvalId, digest });
     expect(step.ok).toBe(true);
@@ -290,7 +324,11 @@ describe.each(testProviders())('signed intents on %s', (provider) => {
     expect(verified.signatures.approvalsSigned).toBeGreaterThanOrEqual(1);
     expect(verified.signatures.executions.approvalSigned).toBeGreaterThanOrEqual(1);
     expect(verified.signatures.signed.some((s) => s.seq === decision.seq && s.operation === 'approval.approve')).toBe(true);
-    expect(verified.signatures.byCode).toBeGreaterThanOrEqual(1);
+    if (requesterCode) expect(verified.signatures.byCode).toBeGreaterThanOrEqual(1);
+    else
+      expect(verified.signatures.signed.some((x) => x.seq === requestEvent!.seq && x.operation === 'user.role_grant_privileged')).toBe(
+        true,
+      );
 
     // The same signature is no proof for another frozen request (another digest).
     const row = await h.db.webAuthnCredential.findUniqueOrThrow({ where: { credentialId: auth.credentialId } });
@@ -319,5 +357,66 @@ describe.each(testProviders())('signed intents on %s', (provider) => {
       status: 'invalid',
       problem: 'intent_mismatch',
     });
+  });
+  it('secrets in the input (a one-time code, a sealed authenticator seed) are signed as keyed hashes, never in clear', async () => {
+    const { caller } = await passkeyCaller('admin');
+    const input = { sealed: `sealed-seed-${randomUUID()}`, code: '493817' };
+    const start = await beginStepUp(h.db, h.viewerOf(caller), 'account.totp_enable', input);
+    if (start.method !== 'passkey') throw new Error('expected a passkey step-up');
+    expect(start.intent).not.toContain(input.sealed);
+    expect(start.intent).not.toContain(input.code);
+    expect((JSON.parse(start.intent) as SignedIntent).input).toEqual({
+      sealed: expect.stringMatching(/^hmac-sha256:[0-9a-f]{32}$/),
+      code: expect.stringMatching(/^hmac-sha256:[0-9a-f]{32}$/),
+    });
+  });
+
+  it('the passkey of a signature is its own registration, not another whose credential id merely matches the LIKE pattern', async () => {
+    const caller = await h.caller('admin');
+    // Two credential ids that differ in one character: "_" in the second is a LIKE wildcard that matches the first's "x".
+    const base = randomBytes(32).toString('base64url');
+    const decoy = `${base.slice(0, 5)}x${base.slice(6)}`;
+    const signer = `${base.slice(0, 5)}_${base.slice(6)}`;
+    await registerPasskey(caller, 'Decoy', decoy);
+    const auth = await registerPasskey(caller, 'Signer', signer);
+    const event = await signedSuspend(caller, auth);
+    expect(await eventSignature(h.db, event.seq)).toMatchObject({ status: 'valid', passkeyName: 'Signer' });
+    // Removed, the passkey's key is still found through its own registration event, not lost to the decoy's.
+    await removeOwnPasskey(caller, signer);
+    expect(await eventSignature(h.db, event.seq)).toMatchObject({ status: 'valid', userId: caller.user!.id, passkeyName: 'Signer' });
+    const dir = await exportAll('like-pattern');
+    const verified = await verifier.verifyBundle(dir);
+    expect(verified.signatures.signed.some((x) => x.seq === event.seq && x.passkey === 'Signer')).toBe(true);
+  });
+
+  it('a removed passkey’s credential id registered again by someone else does not make its owner’s signatures someone else’s', async () => {
+    const { caller: owner, auth } = await passkeyCaller('admin');
+    const event = await signedSuspend(owner, auth);
+    await removeOwnPasskey(owner, auth.credentialId);
+    // Another user registers a new key under the same credential id (an authenticator chooses the id).
+    const other = await h.caller('admin');
+    await registerPasskey(other, 'Same id', auth.credentialId);
+    expect(await eventSignature(h.db, event.seq)).toMatchObject({ status: 'valid', userId: owner.user!.id, passkeyName: 'Work laptop' });
+  });
+
+  it('an event that says "passkey" without its signature, and an intent that already authorized an earlier event, are not valid', async () => {
+    const { caller, auth } = await passkeyCaller('admin');
+    const event = await signedSuspend(caller, auth);
+    const details = JSON.parse(event.details) as Record<string, unknown>;
+    const ctx = { correlationId: randomUUID(), ip: caller.peer, userAgent: 'vitest' };
+    const actor = { id: caller.user!.id, role: 'admin', sessionId: caller.sessionId };
+    const target = { type: event.targetType!, id: event.targetId! };
+    // Written with the app's own append (a compromised server could): the chain stays intact.
+    const replay = await h.db.$transaction((tx) =>
+      recordAuditWith(tx, { actor, operation: 'user.suspend', target, outcome: 'success', reason: REASON, details }, ctx),
+    );
+    const unsigned = Object.fromEntries(Object.entries(details).filter(([k]) => k !== 'signature'));
+    const stripped = await h.db.$transaction((tx) =>
+      recordAuditWith(tx, { actor, operation: 'user.suspend', target, outcome: 'success', reason: REASON, details: unsigned }, ctx),
+    );
+    expect(await eventSignature(h.db, event.seq)).toMatchObject({ status: 'valid' });
+    expect(await eventSignature(h.db, replay.seq)).toMatchObject({ status: 'invalid', problem: 'intent_replayed' });
+    expect(await eventSignature(h.db, stripped.seq)).toMatchObject({ status: 'invalid', problem: 'signature_missing' });
+    expect((await verifyChain(h.db)).ok).toBe(true);
   });
 });
