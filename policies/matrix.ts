@@ -9,7 +9,7 @@
  * Pure: no I/O.
  */
 import { buildAbility, decideOn } from './ability';
-import { OPERATIONS, type OperationDefinition, type OperationId } from './operations';
+import { OPERATIONS, signatureRequired, type OperationDefinition, type OperationId } from './operations';
 import { ROLES, type Role } from './roles';
 import { CONFIG_TIERS, PRIVILEGED_ROLES, type PolicyAction, type PolicySubject, type Principal } from './rules';
 
@@ -407,8 +407,9 @@ export function renderMatrix(): string {
     'against the running server actions.',
     '',
     '- **allow**: permitted. **step-up**: permitted after a fresh passkey or authenticator-code proof bound to this',
-    '  exact operation and input. **approval**: permitted only with a second person’s approval. **deny**: refused',
-    '  (shown as "not found" where the record exists).',
+    '  exact operation and input; for a critical operation only a passkey, whose signature over the intent is kept',
+    '  in the audit event ("signed: passkey"). **approval**: permitted only with a second person’s approval.',
+    '  **deny**: refused (shown as "not found" where the record exists).',
     '- Columns: each console role; `member`; `suspended-role` (a support user while the support role is suspended);',
     '  `disabled-user` (an admin whose account is disabled); `anonymous` (no session).',
     '',
@@ -420,7 +421,7 @@ export function renderMatrix(): string {
       '',
       `### \`${op.id}\``,
       '',
-      `${op.description}. Ability: ${ability}; risk: ${op.risk}; step-up: ${op.stepUp ? 'yes' : 'no'}; reason: ${op.reason}; approval: ${op.approval}${op.readOnly ? '; an audited read (changes nothing but the trail)' : ''}.`,
+      `${op.description}. Ability: ${ability}; risk: ${op.risk}; step-up: ${signatureRequired(op) ? 'yes (signed: passkey)' : op.stepUp ? 'yes' : 'no'}; reason: ${op.reason}; approval: ${op.approval}${op.readOnly ? '; an audited read (changes nothing but the trail)' : ''}.`,
       '',
       header,
       rule,

@@ -27,7 +27,11 @@ export interface OperationDefinition {
    */
   target: 'none' | 'self' | 'record' | 'draft';
   risk: Risk;
-  /** A fresh WebAuthn (or TOTP) proof bound to this exact input and session is required. */
+  /**
+   * A fresh WebAuthn (or TOTP) proof bound to this exact input and session is required.
+   * For a critical operation the proof must be a passkey signature over the intent
+   * (see signatureRequired): an authenticator code cannot sign anything.
+   */
   stepUp: boolean;
   /** Whether the input must carry a reason (free text or a ticket reference) for the audit trail. */
   reason: 'none' | 'optional' | 'required';
@@ -811,6 +815,21 @@ export function stepUpBindingInput(op: OperationDefinition, input: unknown): unk
   const source = input as Record<string, unknown>;
   return Object.fromEntries(op.stepUpBinds.filter((k) => k in source).map((k) => [k, source[k]]));
 }
+
+/**
+ * Non-repudiation (issue 13): a critical step-up operation runs only on a passkey
+ * step-up, whose assertion over the signed intent is kept in its audit event, so
+ * that every critical change carries a named person's signature that a third party
+ * can check offline. An authenticator code proves presence but signs nothing, so
+ * `mfa.step_up_methods` ("passkey or code") applies to the other step-up
+ * operations only. The standalone verifier checks the same rule (catalog.json).
+ */
+export function signatureRequired(op: Pick<OperationDefinition, 'stepUp' | 'risk'>): boolean {
+  return op.stepUp && op.risk === 'critical';
+}
+
+/** Ids of the operations that must be passkey-signed. */
+export const SIGNED_OPERATION_IDS = (Object.keys(OPERATIONS) as OperationId[]).filter((id) => signatureRequired(OPERATIONS[id]));
 
 /** The catalog entry of an operation. */
 export function operation(id: OperationId): OperationDefinition {

@@ -5,7 +5,7 @@
  *
  *   node warden-verify.mjs <bundle-dir> [--keys <pinned public-keys.json>]
  *                          [--expect-checkpoint <digest>]... [--witness-key <key or file>]...
- *                          [--witness-state <file>] [--json]
+ *                          [--witness-state <file>] [--require-signatures] [--json]
  *
  * One file, plain Node >= 18, no dependencies: only node: built-ins, so an auditor
  * can read all of it and run it on a laptop with no access to Warden's server.
@@ -30,7 +30,10 @@
  * re-checked against the passkey's COSE public key in credentials.json (WebAuthn
  * assertion over SHA-256 of the intent) and the intent against the event (else
  * forged_signature or intent_mismatch); it reports how many operations carry a valid
- * user signature.
+ * user signature. Critical operations (SIGNED_OPERATIONS, the catalog's critical
+ * step-up operations) must each carry one, directly or through a signed approval:
+ * the verifier lists those that do not, and with --require-signatures refuses the
+ * bundle (unsigned_critical).
  *
  * Exit codes: 0 everything holds, 1 tampering found, 2 usage error or the bundle
  * could not be read (nothing was concluded).
@@ -53,6 +56,28 @@ export const COSIGNATURE_FORMAT = 'warden.cosignature.v1';
 export const WITNESS_DOMAIN = 'warden.witness.v1';
 export const WITNESS_KEYS_FORMAT = 'warden.witness-keys.v1';
 export const WITNESS_STATE_FORMAT = 'warden.witness-state.v1';
+/**
+ * The operations Warden runs only on a passkey signature over their intent: the
+ * catalog's critical step-up operations (policies/operations.ts signatureRequired,
+ * docs/policies/matrix.md "signed: passkey"). Built into the verifier, not read from
+ * the bundle, so the server that wrote the bundle cannot declare an operation
+ * uncritical; a unit test keeps this list equal to the catalog's.
+ */
+export const SIGNED_OPERATIONS = Object.freeze([
+  'user.role_grant_privileged',
+  'user.delete',
+  'user.reset_mfa',
+  'role.suspend',
+  'config.apply_critical',
+  'audit.authorize_key_rotation',
+  'session.revoke_all',
+  'system.lockdown',
+  'approval.approve',
+  'elevation.request',
+  'elevation.break_glass',
+]);
+const SIGNED_SET = new Set(SIGNED_OPERATIONS);
+const SIGNED_LINE = new RegExp(`"operation":"(?:${SIGNED_OPERATIONS.map((o) => o.replace(/\./g, '\\.')).join('|')})"`);
 const FILES = ['events.jsonl', 'checkpoints.jsonl', 'public-keys.json', 'anchor.json'];
 /** Files of a bundle with witness cosignatures; optional (older bundles do not have them), checked when the manifest lists them. */
 const WITNESS_FILES = ['witness-keys.json', 'cosignatures.jsonl'];
@@ -135,6 +160,7 @@ export const CLASS_OF = {
   signature_missing: 'forged_signature',
   intent_mismatch: 'intent_mismatch',
   intent_replayed: 'intent_mismatch',
+  unsigned_critical: 'unsigned_critical',
   malformed_cosignature: 'forged_cosignature',
   bad_cosignature: 'forged_cosignature',
   checkpoint_fork: 'fork',
@@ -571,7 +597,15 @@ function matchPinned(checkpoints, expected, toSeq) {
  */
 export async function verifyBundle(
   dir,
-  { keysFile = null, expectCheckpoints = [], witnessKeys = [], witnessStateFile = null, origin = null, rpId = null } = {},
+  {
+    keysFile = null,
+    expectCheckpoints = [],
+    witnessKeys = [],
+    witnessStateFile = null,
+    origin = null,
+    rpId = null,
+    requireSignatures = false,
+  } = {},
 ) {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UnreadableBundle(`${dir} is not a directory`);
   const manifest = loadManifest(dir);
@@ -656,7 +690,7 @@ export async function verifyBundle(
   }
 
   const witness = checkWitnesses(dir, manifest, checkpoints, witnessKeys, witnessStateFile);
-  const signatures = await checkSignedIntents(dir, manifest, { origin, rpId });
+  const signatures = await checkSignedIntents(dir, manifest, { origin, rpId, requireSignatures });
   const pinnedCheckpoints = matchPinned(checkpoints, expectCheckpoints, events.headSeq);
   const inRange = checkpoints.filter((c) => c.matched !== null);
   const newest = inRange.length > 0 ? Math.max(...inRange.map((c) => c.seq)) : null;
@@ -819,7 +853,9 @@ function checkWitnesses(dir, manifest, checkpoints, trusted, stateFile) {
   const newestCheckpoint = checkpoints.at(-1)?.seq ?? 0;
   const witnessed = new Map(trusted.map((k) => [k.keyId, new Set()]));
   let untrusted = 0;
-  const beyond = new Set();
+  // Cosigned checkpoints newer than the bundle's newest: seq -> digest and who cosigned it.
+  // Two trusted cosignatures naming different digests for one seq are a fork even there.
+  const beyond = new Map();
   for (const c of cosignatures) {
     const key = trusted.find((k) => k.keyId === c.witnessKeyId);
     if (!key) {
@@ -852,8 +888,16 @@ function checkWitnesses(dir, manifest, checkpoints, trusted, stateFile) {
         `witness ${key.keyId} cosigned a checkpoint at seq ${c.seq} (digest ${c.digest}), but the bundle's checkpoint chain has none at that seq: the witness saw another history`,
         c.seq,
       );
-    if (!checkpoint) beyond.add(c.seq);
-    else witnessed.get(key.keyId).add(c.seq);
+    if (!checkpoint) {
+      const other = beyond.get(c.seq);
+      if (other && other.digest !== c.digest)
+        throw new BundleProblem(
+          'cosignature_fork',
+          `witnesses ${other.keyId} and ${key.keyId} cosigned different digests for seq ${c.seq} (${other.digest}, ${c.digest}): two heads for one seq`,
+          c.seq,
+        );
+      if (!other) beyond.set(c.seq, { digest: c.digest, keyId: key.keyId });
+    } else witnessed.get(key.keyId).add(c.seq);
   }
 
   let state = null;
@@ -874,6 +918,13 @@ function checkWitnesses(dir, manifest, checkpoints, trusted, stateFile) {
         throw new BundleProblem(
           'witness_state_fork',
           `the witness saw a checkpoint at seq ${seq} (digest ${digest}), but the bundle's checkpoint chain has none at that seq: the witness saw another history`,
+          seq,
+        );
+      const cosigned = beyond.get(seq);
+      if (cosigned && cosigned.digest !== digest)
+        throw new BundleProblem(
+          'witness_state_fork',
+          `the witness saw digest ${digest} for seq ${seq}, but witness ${cosigned.keyId} cosigned digest ${cosigned.digest} for it: two heads for one seq`,
           seq,
         );
       if (checkpoint) matched += 1;
@@ -914,7 +965,7 @@ function checkWitnesses(dir, manifest, checkpoints, trusted, stateFile) {
     byWitness,
     witnessedSeqs,
     newestWitnessed: newestSeq === null ? null : { seq: newestSeq, digest: bySeq.get(newestSeq).digest, ts: bySeq.get(newestSeq).ts },
-    beyondBundle: [...beyond].sort((a, b) => a - b),
+    beyondBundle: [...beyond.keys()].sort((a, b) => a - b),
     state,
   };
 }
@@ -1150,7 +1201,7 @@ function loadCredentials(dir, manifest) {
  * passkey, by code and unsigned ones (recorded before signed intents), and links
  * each approved execution to its signed approval decision over the frozen digest.
  */
-export async function checkSignedIntents(dir, manifest, { origin = null, rpId = null } = {}) {
+export async function checkSignedIntents(dir, manifest, { origin = null, rpId = null, requireSignatures = false } = {}) {
   const creds = loadCredentials(dir, manifest);
   // --origin / --rp-id: the auditor's own values win over the bundle's credentials.json.
   const expected = creds ? { rpId: rpId ?? creds.rpId, origin: origin ?? creds.origin } : null;
@@ -1165,7 +1216,12 @@ export async function checkSignedIntents(dir, manifest, { origin = null, rpId = 
     unsigned: 0,
     approvalsSigned: 0,
     executions: { total: 0, approvalSigned: 0, approvalOutsideRange: 0 },
+    // Critical operations in range (SIGNED_OPERATIONS; a two-person one counts where it was
+    // requested and where it ran): each must carry a valid signature of its own or, for a
+    // run after approval, link to a signed approval decision.
+    critical: { total: 0, signed: 0, approvedBeforeRange: 0, unsigned: [] },
   };
+  const criticalEvents = [];
   const nonces = new Map();
   const signedApprovals = new Map();
   const executions = [];
@@ -1176,11 +1232,18 @@ export async function checkSignedIntents(dir, manifest, { origin = null, rpId = 
       !line.includes('"stepUp":true') &&
       !line.includes(INTENT_FORMAT) &&
       !line.includes('"approval":') &&
-      !line.includes('account.passkey_register')
+      !line.includes('account.passkey_register') &&
+      !SIGNED_LINE.test(line)
     )
       continue;
     const e = JSON.parse(line);
     const d = isObject(e.details) ? e.details : {};
+    if (e.outcome === 'success' && (SIGNED_SET.has(e.operation) || (e.operation === 'approval.request' && SIGNED_SET.has(d.operation))))
+      criticalEvents.push({
+        seq: e.seq,
+        operation: e.operation === 'approval.request' ? `${d.operation} (request)` : e.operation,
+        approval: isObject(d.approval) ? d.approval : null,
+      });
     if (e.operation === 'account.passkey_register' && typeof d.credentialId === 'string' && typeof d.publicKey === 'string')
       registrations.set(d.credentialId, { seq: e.seq, publicKey: d.publicKey, actorId: e.actorId });
     if (isObject(d.approval) && e.operation !== 'approval.approve') executions.push({ seq: e.seq, approval: d.approval });
@@ -1281,6 +1344,21 @@ export async function checkSignedIntents(dir, manifest, { origin = null, rpId = 
       result.executions.approvalSigned += 1;
     } else if (!(x.approval.decisionSeq >= manifest.range.fromSeq)) result.executions.approvalOutsideRange += 1;
   }
+  const signedSeqs = new Set(result.signed.map((x) => x.seq));
+  for (const c of criticalEvents) {
+    result.critical.total += 1;
+    if (signedSeqs.has(c.seq) || (c.approval && signedApprovals.has(c.approval.decisionSeq))) result.critical.signed += 1;
+    else if (c.approval && !(c.approval.decisionSeq >= manifest.range.fromSeq)) result.critical.approvedBeforeRange += 1;
+    else result.critical.unsigned.push({ seq: c.seq, operation: c.operation });
+  }
+  if (requireSignatures && result.critical.unsigned.length > 0) {
+    const first = result.critical.unsigned[0];
+    throw new BundleProblem(
+      'unsigned_critical',
+      `${result.critical.unsigned.length} critical operation${result.critical.unsigned.length === 1 ? '' : 's'} in range carr${result.critical.unsigned.length === 1 ? 'ies' : 'y'} no valid passkey signature; the first is event ${first.seq} (${first.operation})`,
+      first.seq,
+    );
+  }
   return result;
 }
 
@@ -1302,6 +1380,18 @@ function signatureLines(s) {
       `PROVEN  seq ${x.seq} ${x.operation}${x.target ? ` on ${x.target}` : ''} at ${x.ts}: signed by passkey "${x.passkey}" of ${x.userName ?? '(unknown name)'} (${x.actorId})`,
     );
   if (n > 50) out.push(`NOTE    … and ${n - 50} more signed operations (--json lists all)`);
+  const c = s.critical;
+  if (c && c.total > 0 && c.unsigned.length === 0)
+    out.push(
+      `PROVEN  every critical operation in range is signed by a named person's passkey: ${c.signed} of ${c.total}${c.approvedBeforeRange ? ` (${c.approvedBeforeRange} more ran on an approval decided before the range: export from its seq to check it)` : ''}`,
+    );
+  else if (c && c.unsigned.length > 0) {
+    out.push(
+      `WARNING ${c.unsigned.length} of ${c.total} critical operations in range carry no passkey signature (recorded by a version before signed intents, or written behind the console): not proven who approved them; --require-signatures refuses such a bundle`,
+    );
+    for (const x of c.unsigned.slice(0, 20)) out.push(`WARNING seq ${x.seq} ${x.operation}: no valid passkey signature`);
+    if (c.unsigned.length > 20) out.push(`WARNING … and ${c.unsigned.length - 20} more (--json lists all)`);
+  }
   if (s.approvalsSigned > 0)
     out.push(`PROVEN  ${s.approvalsSigned} approval decision${s.approvalsSigned === 1 ? '' : 's'} signed over the frozen request digest`);
   if (s.executions.total > 0)
@@ -1394,6 +1484,8 @@ Verifies a Warden audit export bundle offline (warden.bundle.v1).
   --origin <url>                the console's origin every passkey signature must name (default: the bundle's
                                 credentials.json); pin it so the bundle cannot choose it
   --rp-id <host>                the WebAuthn RP ID the passkeys were registered for (default: credentials.json)
+  --require-signatures          fail (unsigned_critical) if a critical operation in range carries no
+                                valid passkey signature, directly or through a signed approval
   --json                        print the result as one JSON object
 Exit codes: 0 verified, 1 tampering found, 2 usage error or unreadable bundle.`;
 
@@ -1406,12 +1498,14 @@ function parseArgs(argv) {
     witnessState: null,
     origin: null,
     rpId: null,
+    requireSignatures: false,
     json: false,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
+    else if (a === '--require-signatures') args.requireSignatures = true;
     else if (a === '--help' || a === '-h') args.help = true;
     else if (a === '--keys') {
       args.keysFile = argv[++i] ?? null;
@@ -1477,6 +1571,7 @@ export async function main(argv, out = process.stdout, err = process.stderr) {
       witnessStateFile: args.witnessState,
       origin: args.origin,
       rpId: args.rpId,
+      requireSignatures: args.requireSignatures,
     });
     out.write(args.json ? `${JSON.stringify({ ...result, verifierSha256: selfHash })}\n` : `${proofLines(result, selfHash).join('\n')}\n`);
     return 0;

@@ -8,6 +8,8 @@ import { pendingApprovalCount } from '@/lib/dal/approvals';
 import { lockdownState } from '@/lib/dal/containment';
 import { POLICY_VERSION, POLICY_VERSION_SHORT } from '@/lib/policy-version';
 import { areasFor, type AreaId } from '@/policies/navigation';
+import { OPERATIONS, signatureRequired, type OperationId } from '@/policies/operations';
+import { grantedOperations } from '@/policies/usage';
 import { NavLinks, type NavBadge } from './_components/nav-links';
 import { SignOutButton } from './_components/sign-out-button';
 
@@ -32,6 +34,11 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const links = areas.map((a) => ({ href: a.href, label: a.label, badge: badges[a.id] }));
   // The console banner (configuration key console.banner): plain text, shown when set.
   const [banner, lockdown] = await Promise.all([setting('console.banner'), lockdownState()]);
+  // Critical operations must be signed with a passkey (issue 13): say so before the first one fails.
+  const mustSign = grantedOperations(viewer.role)
+    .filter((g) => signatureRequired(OPERATIONS[g.op as OperationId]))
+    .map((g) => g.op);
+  const needsPasskey = viewer.mfaEnrolled && viewer.hasPasskey === false && mustSign.length > 0;
   return (
     <div className="flex min-h-screen">
       <aside className="flex w-60 shrink-0 flex-col bg-slate-900 px-3 py-4 text-slate-100">
@@ -87,6 +94,19 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <time dateTime={viewer.elevation.expiresAt.toISOString()}>{viewer.elevation.expiresAt.toISOString().slice(11, 16)} UTC</time>.{' '}
             <Link href="/elevation" className="underline">
               Details or end it now
+            </Link>
+          </p>
+        ) : null}
+        {needsPasskey ? (
+          <p
+            role="status"
+            data-testid="passkey-needed-banner"
+            className="border-b border-indigo-200 bg-indigo-50 px-8 py-2 text-sm font-medium text-indigo-950"
+          >
+            Your role includes critical operations ({mustSign.length}, e.g. <code className="font-mono">{mustSign[0]}</code>) that must be
+            signed with a passkey, and you have none yet.{' '}
+            <Link href="/account/security" className="underline">
+              Add a passkey
             </Link>
           </p>
         ) : null}

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { addPasskey } from '../actions';
-import { createUser, e2eDb, expect, freshTotpCode, setServerClock, signIn, test, verifyAuditChain, type TestUser } from '../fixtures';
+import { createUser, e2eDb, expect, setServerClock, signIn, test, verifyAuditChain } from '../fixtures';
 
 /**
  * Issue 10: time-bound elevation and break-glass, through the browser. A
@@ -11,12 +11,6 @@ import { createUser, e2eDb, expect, freshTotpCode, setServerClock, signIn, test,
  */
 
 const MINUTE = 60_000;
-
-async function confirmWithCode(page: Page, user: TestUser) {
-  const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
-  await dialog.getByLabel('Authenticator code').fill(await freshTotpCode(user));
-  await dialog.getByRole('button', { name: 'Confirm' }).click();
-}
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Console' });
 
@@ -33,6 +27,8 @@ test.describe('[ELEVATION] time-bound elevation and break-glass', () => {
     await signIn(page, agent);
     await expect(nav(page).getByRole('link', { name: 'Users', exact: true })).toHaveCount(0);
     expect((await page.goto('/users'))?.status()).toBe(404);
+    // Asking for an elevation is critical: the request is signed with the agent's passkey.
+    await addPasskey(page, agent);
 
     await page.goto('/');
     await nav(page).getByRole('link', { name: 'Elevation', exact: true }).click();
@@ -42,7 +38,6 @@ test.describe('[ELEVATION] time-bound elevation and break-glass', () => {
     await page.getByLabel('For how many minutes').fill('5');
     await page.getByLabel('Reason').fill('Escalated member lockout needs an admin (SUP-311)');
     await page.getByRole('button', { name: 'Ask for approval' }).click();
-    await confirmWithCode(page, agent);
     await expect(page.getByTestId('elevation-sent')).toContainText('Sent for approval', { timeout: 15_000 });
     const requestId = ((await page.getByRole('link', { name: 'View request' }).getAttribute('href')) ?? '').split('/').pop()!;
     expect(await db.elevation.count({ where: { userId: agent.id } })).toBe(0);

@@ -10,6 +10,46 @@ import { createUser, e2eDb, expect, signIn, test } from '../fixtures';
 test.describe('[ADMIN][AUDITOR][PASSKEY] signed intents', () => {
   test.setTimeout(180_000);
 
+  test('an admin with only an authenticator app is told to add a passkey before a critical operation; nothing changes until it is signed', async ({
+    page,
+  }) => {
+    const admin = await createUser('admin');
+    const victim = await createUser('support');
+    await signIn(page, admin);
+    // The console says so up front, with the way to fix it.
+    const banner = page.getByTestId('passkey-needed-banner');
+    await expect(banner).toContainText('must be signed with a passkey');
+    await expect(banner.getByRole('link', { name: 'Add a passkey' })).toHaveAttribute('href', '/account/security');
+
+    const deleteWith = async () => {
+      await page.goto(`/users/${victim.id}`);
+      await page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Delete user', exact: true }).click();
+      const dialog = page.getByRole('dialog').filter({ has: page.getByLabel(/^Type /) });
+      await dialog.getByLabel(/^Reason/).fill('Account closed on request (HR-77)');
+      await dialog.getByLabel(/^Type /).fill(victim.email);
+      await dialog.getByRole('button', { name: 'Delete user', exact: true }).click();
+      return dialog;
+    };
+    // No code prompt: the operation cannot be confirmed by code, and the dialog says what to do.
+    const dialog = await deleteWith();
+    await expect(dialog.getByText(/critical operation: it must be signed with a passkey/)).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByRole('dialog', { name: 'Confirm it’s you' })).toHaveCount(0);
+    await page.screenshot({ path: 'test-results/screens/critical-needs-passkey.png', fullPage: true });
+    const db = await e2eDb();
+    expect((await db.user.findUniqueOrThrow({ where: { id: victim.id } })).deletedAt).toBeNull();
+
+    // With a passkey the banner is gone and the same deletion runs, signed.
+    await addPasskey(page, admin);
+    await expect(page.getByTestId('passkey-needed-banner')).toHaveCount(0);
+    await deleteWith();
+    await expect(page).toHaveURL(/\/users$/, { timeout: 15_000 });
+    const event = await db.auditEvent.findFirstOrThrow({ where: { operation: 'user.delete', targetId: victim.id, outcome: 'success' } });
+    expect(JSON.parse(event.details)).toMatchObject({
+      stepUpMethod: 'passkey',
+      signature: { intent: expect.stringContaining('"user.delete"') },
+    });
+  });
+
   test('a passkey step-up signs the operation; the event detail shows the verified signature and what was signed', async ({
     page,
     browser,

@@ -94,6 +94,8 @@ test.describe('[CONFIG] configuration and two-person approvals', () => {
     const db = await e2eDb();
     const admin = await createUser('admin');
     await signIn(page, admin);
+    // A critical change is signed with a passkey when it is asked for (the virtual authenticator confirms).
+    await addPasskey(page, admin);
 
     // The admin opens Configuration and stages the change.
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Configuration', exact: true }).click();
@@ -119,7 +121,6 @@ test.describe('[CONFIG] configuration and two-person approvals', () => {
     await page.getByLabel('Reason').fill('Shorter sessions for the audit finding (SEC-412)');
     await page.screenshot({ path: 'test-results/screens/config-review.png', fullPage: true });
     await page.getByRole('button', { name: 'Submit for approval' }).click();
-    await confirmWithCode(page, admin);
     await expect(page.getByText(/^Sent for approval\./)).toBeVisible({ timeout: 15_000 });
     const viewRequest = page.getByRole('link', { name: 'View request' });
     const href = (await viewRequest.getAttribute('href')) ?? '';
@@ -294,13 +295,13 @@ test.describe('[CONFIG] configuration and two-person approvals', () => {
     const adminContext = await browser.newContext();
     const adminPage = await adminContext.newPage();
     await signIn(adminPage, admin);
+    await addPasskey(adminPage, admin);
     await adminPage.goto('/config');
     await stage(adminPage, 'Audit retention statement', '{"retainDays": 3650, "exportedTo": "s3://audit-archive"}');
     await openReview(adminPage);
     await expect(adminPage.getByTestId('pending-change-row')).toContainText('critical');
     await adminPage.getByLabel('Reason').fill('Ten-year retention agreed with compliance (GRC-9)');
     await adminPage.getByRole('button', { name: 'Submit for approval' }).click();
-    await confirmWithCode(adminPage, admin);
     await expect(adminPage.getByText(/^Sent for approval\./)).toBeVisible({ timeout: 15_000 });
     const id = ((await adminPage.getByRole('link', { name: 'View request' }).getAttribute('href')) ?? '').split('/').pop()!;
     const request = await db.approvalRequest.findUniqueOrThrow({ where: { id } });

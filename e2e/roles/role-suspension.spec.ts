@@ -1,12 +1,5 @@
-import type { Page } from '@playwright/test';
-import { auditEventsFor, createUser, e2eDb, expect, freshTotpCode, signIn, test, verifyAuditChain, type TestUser } from '../fixtures';
-
-/** Confirms the TOTP step-up dialog that a step-up operation opens. */
-async function stepUp(page: Page, user: TestUser) {
-  const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
-  await dialog.getByLabel('Authenticator code').fill(await freshTotpCode(user));
-  await dialog.getByRole('button', { name: 'Confirm' }).click();
-}
+import { addPasskey } from '../actions';
+import { auditEventsFor, createUser, e2eDb, expect, signIn, test, verifyAuditChain } from '../fixtures';
 
 test.describe('[SUPERADMIN][ROLE_SUSPEND] suspending a whole role', () => {
   test.setTimeout(150_000);
@@ -26,6 +19,8 @@ test.describe('[SUPERADMIN][ROLE_SUSPEND] suspending a whole role', () => {
     const supportPage = await supportContext.newPage();
     await signIn(supportPage, support);
     await signIn(page, superadmin);
+    // Suspending a role is critical: it must be signed with a passkey (the virtual authenticator confirms each step-up).
+    await addPasskey(page, superadmin);
 
     await page.goto('/roles');
     const row = page.locator('[data-testid="role-state-row"][data-role="support"]');
@@ -34,7 +29,6 @@ test.describe('[SUPERADMIN][ROLE_SUSPEND] suspending a whole role', () => {
     await expect(dialog).toContainText(/active support users? will be refused/);
     await dialog.getByLabel(/^Reason/).fill('Incident INC-7: support credentials phished');
     await dialog.getByRole('button', { name: 'Suspend role' }).click();
-    await stepUp(page, superadmin);
     await expect(row).toContainText('Suspended');
 
     // No waiting for a token to expire: the role state is read on every request.
@@ -48,7 +42,6 @@ test.describe('[SUPERADMIN][ROLE_SUSPEND] suspending a whole role', () => {
     const reactivate = page.getByRole('dialog', { name: /Reactivate the Support role/ });
     await reactivate.getByLabel(/^Ticket reference/).fill('INC-7');
     await reactivate.getByRole('button', { name: 'Reactivate role' }).click();
-    await stepUp(page, superadmin);
     await expect(row).toContainText('Active');
 
     await signIn(supportPage, support);
@@ -60,6 +53,10 @@ test.describe('[SUPERADMIN][ROLE_SUSPEND] suspending a whole role', () => {
       ['role.reactivate', 'support', 'superadmin.role_state'],
     ]);
     expect(events[0]?.reason).toBe('Incident INC-7: support credentials phished');
+    expect(JSON.parse(events[0]?.details ?? '{}')).toMatchObject({
+      stepUpMethod: 'passkey',
+      signature: { intent: expect.stringContaining('role.suspend') },
+    });
     expect(JSON.parse(events[1]?.details ?? '{}')).toMatchObject({ ticketRef: 'INC-7', stepUp: true });
     expect(verifyAuditChain().code).toBe(0);
     await supportContext.close();

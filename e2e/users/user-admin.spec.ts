@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Page } from '@playwright/test';
 import { addPasskey, callAction } from '../actions';
-import { auditEventsFor, createUser, e2eDb, expect, freshTotpCode, signIn, test, verifyAuditChain } from '../fixtures';
+import { auditEventsFor, createUser, e2eDb, expect, signIn, test, verifyAuditChain } from '../fixtures';
 
 const POLICY_VERSION = (JSON.parse(fs.readFileSync('generated/policy-version.json', 'utf8')) as { version: string }).version;
 
@@ -188,6 +188,8 @@ test.describe('[ADMIN] user administration in the browser', () => {
     const sa = await browser.newContext();
     const saPage = await sa.newPage();
     await signIn(saPage, superadmin);
+    // Granting a privileged role is critical: the request is signed with a passkey.
+    await addPasskey(saPage, superadmin);
     await openUser(saPage, peer.email);
     await saPage.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Change role', exact: true }).click();
     const dialog = saPage.getByRole('dialog').filter({ has: saPage.getByLabel('New role') });
@@ -195,10 +197,7 @@ test.describe('[ADMIN] user administration in the browser', () => {
     await expect(dialog.getByTestId('approval-note')).toBeVisible();
     await dialog.getByLabel(/^Reason/).fill('Needs superadmin for the migration');
     await dialog.getByRole('button', { name: 'Change role', exact: true }).click();
-    // The requester confirms it is them (an authenticator code: no passkey here); the request is frozen with that step-up.
-    const stepUp = saPage.getByRole('dialog', { name: 'Confirm it’s you' });
-    await stepUp.getByLabel('Authenticator code').fill(await freshTotpCode(superadmin));
-    await stepUp.getByRole('button', { name: 'Confirm' }).click();
+    // The requester's passkey signs the request (the virtual authenticator confirms); it is frozen with that step-up.
     await expect(dialog).toBeHidden({ timeout: 15_000 });
     const sent = saPage.getByTestId('role-change-sent');
     await expect(sent).toContainText('Sent for approval');

@@ -17,7 +17,7 @@ import { settingIn } from '@/lib/config/settings';
 import type { Db } from '@/lib/db';
 import { POLICY_VERSION } from '@/lib/policy-version';
 import { AUTHENTICATION_POLICY } from '@/policies/authentication';
-import { OPERATIONS, type OperationDefinition } from '@/policies/operations';
+import { OPERATIONS, signatureRequired, type OperationDefinition } from '@/policies/operations';
 import { checkAccountGate, recordAccountFailure } from './throttle';
 import { hashToken, isTokenShaped, newToken } from './tokens';
 import { consumeTotp } from './totp';
@@ -59,7 +59,20 @@ export type StepUpStart =
       intent: string;
     }
   | { method: 'totp'; challengeId: string }
-  | { method: 'unavailable' };
+  /**
+   * passkey_required: a critical operation must be signed and the user has no passkey;
+   * no_method: the user has no factor the step-up policy accepts.
+   */
+  | { method: 'unavailable'; reason: 'passkey_required' | 'no_method' };
+
+/**
+ * Whether a step-up for `operation` must be a passkey signature over its intent
+ * (policies/operations.ts signatureRequired). An id outside the catalog fails closed.
+ */
+export function mustSign(operation: string): boolean {
+  const op = (OPERATIONS as Record<string, OperationDefinition | undefined>)[operation];
+  return !op || signatureRequired(op);
+}
 
 /**
  * The intent a passkey step-up signs (issue 13; lib/audit/signed-intent.ts): the
@@ -118,6 +131,8 @@ export async function beginStepUp(client: Db, viewer: Viewer, operation: string,
     });
     return { method: 'passkey', options, intent };
   }
+  // A critical operation is signed or not done (issue 13): an authenticator code signs nothing.
+  if (mustSign(operation)) return { method: 'unavailable', reason: 'passkey_required' };
   // mfa.step_up_methods (critical configuration): "passkey only" refuses the authenticator-code path.
   if (user.totpEnabledAt && (await settingIn(client, 'mfa.step_up_methods')) === 'passkey_or_totp') {
     const challengeId = randomBytes(32).toString('base64url');
@@ -136,8 +151,11 @@ export async function beginStepUp(client: Db, viewer: Viewer, operation: string,
     });
     return { method: 'totp', challengeId };
   }
-  return { method: 'unavailable' };
+  return { method: 'unavailable', reason: 'no_method' };
 }
+
+/** Refusals that are not a guess at a factor, so they do not count towards the account lockout. */
+const NOT_A_GUESS = new Set(['challenge_invalid', 'method_not_allowed', 'passkey_required', 'signature_missing']);
 
 export type StepUpEvidence = { method: 'passkey'; response: unknown } | { method: 'totp'; challengeId: string; code: string };
 
@@ -189,6 +207,9 @@ export async function issueStepUpProof(
     });
     if (!result.ok) failure = result.reason;
     else if (result.signed) signed = result.signed;
+    else if (mustSign(operation)) failure = 'signature_missing';
+  } else if (mustSign(operation)) {
+    failure = 'passkey_required';
   } else if ((await settingIn(client, 'mfa.step_up_methods')) !== 'passkey_or_totp') {
     failure = 'method_not_allowed';
   } else {
@@ -207,8 +228,10 @@ export async function issueStepUpProof(
   }
 
   if (failure) {
+    const refused = failure;
     await client.$transaction(async (tx) => {
-      if (failure !== 'challenge_invalid' && failure !== 'method_not_allowed') await recordAccountFailure(tx, viewer.userId);
+      // Only a wrong factor counts towards the lockout, not a refused method or a stale challenge.
+      if (!NOT_A_GUESS.has(refused)) await recordAccountFailure(tx, viewer.userId);
       await recordAuditWith(
         tx,
         {
@@ -299,8 +322,11 @@ export async function spendStepUpEvidence(
   if (used.count !== 1) return null;
   const row = await client.stepUpProof.findUnique({ where: { tokenHash }, select: { method: true, intent: true, assertion: true } });
   if (!row) return null;
-  if (row.method !== 'hwk' || !row.intent || !row.assertion)
+  if (row.method !== 'hwk' || !row.intent || !row.assertion) {
+    // A critical operation runs only on a signed intent, whatever made the proof (fail closed).
+    if (mustSign(operation)) return null;
     return { method: row.method === 'hwk' ? 'passkey' : 'otp', signature: null, intent: null };
+  }
   const intent = JSON.parse(row.intent) as SignedIntent;
   // An intent for another operation, session or policy version, or one past its expiry, authorizes nothing.
   if (

@@ -26,6 +26,8 @@ export interface Viewer {
   amr: string;
   /** Whether the user has a second factor (TOTP or a passkey). Console roles must, before anything else. */
   mfaEnrolled: boolean;
+  /** Whether the user has a passkey: critical operations must be signed with one (policies/operations.ts signatureRequired). */
+  hasPasskey?: boolean;
   /** The role the account holds; `role` differs only while a role elevation is active. */
   baseRole?: ConsoleRole;
   /** A time-bound elevation active right now (re-read on every request, so it ends on time). */
@@ -111,6 +113,7 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
     authTime: row.authTime,
     amr: row.amr,
     mfaEnrolled: !!row.user.totpEnabledAt || row.user._count.webauthnCredentials > 0,
+    hasPasskey: row.user._count.webauthnCredentials > 0,
     baseRole,
     elevation,
   };

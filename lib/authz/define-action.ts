@@ -16,6 +16,7 @@ import { hasSufficientReason, reasonOf } from '@/lib/validation/reason';
 import {
   FRESH_SIGN_IN_MS,
   operation,
+  signatureRequired,
   stepUpBindingInput,
   type OPERATIONS,
   type OperationDefinition,
@@ -163,9 +164,11 @@ export function defineAction<S extends z.ZodType, T, O extends OperationId>(
           return deny(
             'STEP_UP_REQUIRED',
             'step_up_required',
-            viewer.mfaEnrolled
-              ? 'Confirm it’s you with your passkey or authenticator app, then try again.'
-              : 'Sign in again, then try again.',
+            !viewer.mfaEnrolled
+              ? 'Sign in again, then try again.'
+              : signatureRequired(op)
+                ? 'Confirm it’s you with your passkey (a critical operation must be signed), then try again.'
+                : 'Confirm it’s you with your passkey or authenticator app, then try again.',
           );
         }
         steppedUp = true;

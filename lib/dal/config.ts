@@ -257,7 +257,7 @@ function approvalText(tier: ConfigTier): string {
     case 'sensitive':
       return 'Applies at once after you confirm with your passkey (or authenticator code) and give a reason.';
     case 'critical':
-      return 'Needs two people: you confirm and give a reason, then a superadmin other than you approves the exact change set with their passkey. It applies when approved.';
+      return 'Needs two people: you sign the request with your passkey and give a reason, then a superadmin other than you approves the exact change set with their passkey. It applies when approved.';
   }
 }
 

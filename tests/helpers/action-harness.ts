@@ -44,11 +44,13 @@ import { hashPassword } from '@/lib/auth/password';
 import { configuredSecretBox } from '@/lib/auth/secret-box';
 import { ABSOLUTE_LIFETIME_MS } from '@/lib/auth/session-policy';
 import { createSessionRow } from '@/lib/auth/sessions';
-import { beginStepUp, issueStepUpProof } from '@/lib/auth/step-up';
+import { beginStepUp, issueStepUpProof, mustSign } from '@/lib/auth/step-up';
+import { startPasskeyRegistration } from '@/lib/auth/webauthn';
 import { generateTotpSecret, totpCodeAt, totpStepAt } from '@/lib/auth/totp';
 import type { Viewer } from '@/lib/auth/viewer';
 import type { ActionMeta } from '@/lib/authz/define-action';
 import type { ActionResult } from '@/lib/authz/result';
+import { finishPasskeyRegistrationForViewer } from '@/lib/dal/account-security';
 import { db as appDb } from '@/lib/db';
 import type { Db, DbHandle } from '@/lib/db/client';
 import type { DbProvider } from '@/lib/db/url';
@@ -57,6 +59,7 @@ import { AUTHENTICATION_POLICY } from '@/policies/authentication';
 import { operation, stepUpBindingInput, type OperationId } from '@/policies/operations';
 import type { Role } from '@/policies/roles';
 import { CookieJar, runInRequestScope, type RequestScope } from './request-scope';
+import { SoftAuthenticator } from './soft-authenticator';
 import { createTestDb, type TestDb } from './test-db';
 
 /** A server action as the app exports it. */
@@ -108,6 +111,8 @@ type GlobalDb = { wardenDb?: Promise<DbHandle> };
 export class ActionHarness {
   private seq = 0;
   private readonly tag = randomBytes(3).toString('hex');
+  /** The software passkey of each user that has one (see addPasskey). */
+  private readonly passkeys = new Map<string, SoftAuthenticator>();
 
   private constructor(
     readonly testDb: TestDb,
@@ -255,20 +260,74 @@ export class ActionHarness {
   }
 
   /**
-   * A step-up proof for (op, input, the caller's session), obtained the real way:
-   * a TOTP pending record from beginStepUp, then issueStepUpProof with the code
-   * the user's app shows. `input` must be exactly what the action will receive.
-   * Codes are single-use per step, so a caller gets the proofs of at most the
-   * current and the next step (the ±1 window); use fresh callers for more.
+   * Gives the caller's user a passkey: a software authenticator (real keys and
+   * signatures), registered through the app as the security page does, so its
+   * registration event records the public key. From then on the user's step-ups
+   * use it (the server offers a passkey first).
+   */
+  async addPasskey(caller: Caller, name = 'Test passkey'): Promise<SoftAuthenticator> {
+    const viewer = this.viewerOf(caller);
+    const url = new URL(env().APP_URL);
+    const auth = new SoftAuthenticator({ origin: url.origin, rpId: url.hostname });
+    const options = await startPasskeyRegistration(
+      this.db,
+      { id: viewer.userId, email: viewer.email, name: viewer.name, role: viewer.role },
+      { sessionId: viewer.sessionId },
+    );
+    await this.as(caller, () => finishPasskeyRegistrationForViewer(viewer, name, auth.register(options)));
+    this.passkeys.set(viewer.userId, auth);
+    return auth;
+  }
+
+  /**
+   * The caller's passkey, added now if they have none: call before taking a "nothing
+   * changed" snapshot of the caller's own account or counting audit events, since
+   * adding one writes to the account and the trail (stepUpProof adds one on first
+   * need for a critical operation).
+   */
+  async ensurePasskey(caller: Caller): Promise<SoftAuthenticator> {
+    return this.passkeyOf(caller) ?? this.addPasskey(caller);
+  }
+
+  /** The software passkey added for `caller`'s user, if any. */
+  passkeyOf(caller: Caller): SoftAuthenticator | undefined {
+    return caller.user ? this.passkeys.get(caller.user.id) : undefined;
+  }
+
+  /**
+   * A step-up proof for (op, input, the caller's session), obtained the real way.
+   * A critical operation must be passkey-signed (policies/operations.ts
+   * signatureRequired): the caller gets a software passkey on first need, the
+   * authenticator signs the challenge beginStepUp issues (the intent's SHA-256),
+   * and issueStepUpProof verifies the assertion. Otherwise, for a caller without a
+   * passkey: a TOTP pending record from beginStepUp, then the code the user's app
+   * shows; codes are single-use per step, so such a caller gets the proofs of at
+   * most the current and the next step (the ±1 window); use fresh callers for more.
+   * `input` must be exactly what the action will receive.
    */
   async stepUpProof(caller: Caller, op: OperationId, input: unknown): Promise<string> {
-    const secret = caller.user?.totpSecret;
-    if (!secret) throw new Error('the caller has no authenticator app to step up with');
     const viewer = this.viewerOf(caller);
     const def = operation(op);
     if (!def.stepUp) throw new Error(`${op} takes no step-up`);
     // The part of the input the server binds (stepUpBinds), exactly as the client hook sends it.
     input = stepUpBindingInput(def, JSON.parse(JSON.stringify(input ?? {})));
+    const passkey = this.passkeyOf(caller) ?? (mustSign(op) ? await this.addPasskey(caller) : undefined);
+    if (passkey) {
+      const begun = await beginStepUp(this.db, viewer, op, input);
+      if (begun.method !== 'passkey') throw new Error(`expected a passkey step-up, got ${begun.method}`);
+      const signed = await issueStepUpProof(
+        this.db,
+        viewer,
+        op,
+        input,
+        { method: 'passkey', response: passkey.authenticate(begun.options) },
+        { correlationId: randomUUID(), ip: caller.peer, userAgent: USER_AGENT },
+      );
+      if (!signed.ok) throw new Error(`step-up refused: ${signed.reason}`);
+      return signed.proof;
+    }
+    const secret = caller.user?.totpSecret;
+    if (!secret) throw new Error('the caller has no authenticator app to step up with');
     const start = await beginStepUp(this.db, viewer, op, input);
     if (start.method !== 'totp') throw new Error(`expected a TOTP step-up, got ${start.method}`);
     const { totpLastStep } = await this.db.user.findUniqueOrThrow({ where: { id: viewer.userId }, select: { totpLastStep: true } });

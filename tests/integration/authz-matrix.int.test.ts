@@ -80,7 +80,7 @@ import {
   type MatrixPrincipal,
   type MatrixScope,
 } from '@/policies/matrix';
-import { OPERATIONS, operation, type OperationDefinition, type OperationId } from '@/policies/operations';
+import { OPERATIONS, operation, signatureRequired, type OperationDefinition, type OperationId } from '@/policies/operations';
 import { isConsoleRole, type Role } from '@/policies/roles';
 import { ActionHarness, REFUSAL_CODES, type Caller, type ServerAction } from '../helpers/action-harness';
 import { testProviders } from '../helpers/test-db';
@@ -1634,6 +1634,8 @@ describe.each(testProviders())('T25 authorization matrix through the real server
     try {
       const caller = await principal(column);
       const live = LIVE_COLUMNS.includes(column);
+      // A critical operation is passkey-signed: the caller's passkey exists before the snapshot (it may be of their own account).
+      if (live && signatureRequired(def)) await h.ensurePasskey(caller);
       const target = await targetFor(op, scope, column, caller, cell.decision);
       const before = await target.snapshot();
       const actor = live ? { actorId: caller.user!.id, actorRole: caller.user!.role, actorSessionId: caller.sessionId } : {};

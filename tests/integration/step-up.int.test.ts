@@ -34,8 +34,11 @@ const STEP_MS = AUTHENTICATION_POLICY.totp.periodSeconds * SECOND;
 /** 5 s into a TOTP step, far from both edges. Each test starts one hour later than the one before, so audit time only moves forward. */
 const T0 = new Date('2026-03-01T08:00:05.000Z');
 
-const OP_A = 'user.delete';
+// Two high-risk step-up operations: a passkey or, without one, an authenticator code.
+const OP_A = 'user.disable';
 const OP_B = 'user.suspend';
+// A critical one: it runs only on a passkey signature over its intent (issue 13).
+const OP_CRITICAL = 'user.delete';
 const INPUT_A = { id: 'u1' };
 const INPUT_B = { id: 'u2' };
 const CTX: AuditSourceContext = { correlationId: 'corr-step-up-test', ip: '203.0.113.7', userAgent: 'vitest step-up' };
@@ -368,7 +371,7 @@ describe.each(testProviders())('T23 step-up bound to the action on %s', (provide
 
       const bare = await newUser();
       const bareViewer = viewerOf(bare, await newSession(bare.id), 'pwd');
-      expect(await beginStepUp(db, bareViewer, OP_A, INPUT_A)).toEqual({ method: 'unavailable' });
+      expect(await beginStepUp(db, bareViewer, OP_A, INPUT_A)).toEqual({ method: 'unavailable', reason: 'no_method' });
     });
 
     it.each([
@@ -516,13 +519,79 @@ describe.each(testProviders())('T23 step-up bound to the action on %s', (provide
     });
   });
 
+  describe('critical operations are passkey-signed or not done (issue 13)', () => {
+    it('a user with only an authenticator app gets no challenge for a critical operation, and a code is refused without counting a failure', async () => {
+      const { user, viewer, code } = await totpUser();
+      expect(await beginStepUp(db, viewer, OP_CRITICAL, INPUT_A)).toEqual({ method: 'unavailable', reason: 'passkey_required' });
+      expect(await db.authChallenge.count({ where: { userId: user.id } })).toBe(0);
+      // A pending record obtained for a high-risk operation cannot be turned into a proof for a critical one...
+      const challengeId = await totpStart(viewer, OP_A, INPUT_A);
+      expect(await issue(viewer, OP_CRITICAL, INPUT_A, { method: 'totp', challengeId, code: code() })).toEqual({
+        ok: false,
+        reason: 'passkey_required',
+      });
+      // ...it is not a guess, so the lockout counter does not move, and no proof exists.
+      expect((await failures(user.id)).failedLoginCount).toBe(0);
+      expect(await proofsOf(user.id)).toHaveLength(0);
+      // The same user's high-risk step-up by code still works (with the next code: enrolment used this one).
+      advance(STEP_MS);
+      await issueOk(viewer, OP_A, INPUT_A, { method: 'totp', challengeId, code: code() });
+    });
+
+    it('a passkey step-up for a critical operation stores the signed intent and spends once', async () => {
+      const { user, auth, viewer } = await passkeyUser();
+      const options = await passkeyStart(viewer, OP_CRITICAL, INPUT_A);
+      const proof = await issueOk(viewer, OP_CRITICAL, INPUT_A, { method: 'passkey', response: auth.authenticate(options) });
+      const row = await db.stepUpProof.findFirstOrThrow({ where: { userId: user.id } });
+      expect(row.intent).toContain(`"operation":"${OP_CRITICAL}"`);
+      expect(row.assertion).toBeTruthy();
+      expect(await consumeStepUpProof(db, viewer, OP_CRITICAL, INPUT_A, proof)).toBe(true);
+      expect(await consumeStepUpProof(db, viewer, OP_CRITICAL, INPUT_A, proof)).toBe(false);
+    });
+
+    it('a proof without a signature (a code proof from before the rule, or a row written behind the app) authorizes no critical operation', async () => {
+      const { user, viewer } = await totpUser();
+      for (const method of ['otp', 'hwk'] as const) {
+        const token = randomBytes(32).toString('base64url');
+        await db.stepUpProof.create({
+          data: {
+            tokenHash: hashToken(token),
+            userId: user.id,
+            sessionId: viewer.sessionId,
+            operation: OP_CRITICAL,
+            binding: stepUpBinding(OP_CRITICAL, INPUT_A, viewer.sessionId),
+            method,
+            createdAt: new Date(),
+            expiresAt: new Date(Date.now() + AUTHENTICATION_POLICY.stepUpProofTtlMs),
+          },
+        });
+        expect(await consumeStepUpProof(db, viewer, OP_CRITICAL, INPUT_A, token)).toBe(false);
+      }
+      // The same unsigned proof is enough for a high-risk operation.
+      const token = randomBytes(32).toString('base64url');
+      await db.stepUpProof.create({
+        data: {
+          tokenHash: hashToken(token),
+          userId: user.id,
+          sessionId: viewer.sessionId,
+          operation: OP_A,
+          binding: stepUpBinding(OP_A, INPUT_A, viewer.sessionId),
+          method: 'otp',
+          createdAt: new Date(),
+          expiresAt: new Date(Date.now() + AUTHENTICATION_POLICY.stepUpProofTtlMs),
+        },
+      });
+      expect(await consumeStepUpProof(db, viewer, OP_A, INPUT_A, token)).toBe(true);
+    });
+  });
+
   describe('audit', () => {
     it('T23 every issueStepUpProof above wrote exactly one auth.step_up event, and the chain verifies', async () => {
       expect(issued).toBeGreaterThan(20);
       const events = await db.auditEvent.findMany({ where: { operation: 'auth.step_up' }, select: { details: true } });
       expect(events).toHaveLength(issued);
       for (const event of events) {
-        expect(JSON.parse(event.details)).toHaveProperty('forOperation', expect.stringMatching(/^user\.(delete|suspend)$/));
+        expect(JSON.parse(event.details)).toHaveProperty('forOperation', expect.stringMatching(/^user\.(disable|suspend|delete)$/));
       }
       const chain = await verifyChain(db);
       expect(chain).toMatchObject({ ok: true, count: await db.auditEvent.count() });

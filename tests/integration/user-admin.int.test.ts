@@ -20,7 +20,7 @@ import { hashToken } from '@/lib/auth/tokens';
 import { getViewer } from '@/lib/auth/viewer';
 import { log } from '@/lib/log';
 import { POLICY_VERSION } from '@/lib/policy-version';
-import { OPERATIONS, operation, type OperationDefinition, type OperationId } from '@/policies/operations';
+import { OPERATIONS, operation, signatureRequired, type OperationDefinition, type OperationId } from '@/policies/operations';
 import type { Role } from '@/policies/roles';
 import { ActionHarness, REFUSAL_CODES, type ServerAction } from '../helpers/action-harness';
 import { testProviders } from '../helpers/test-db';
@@ -408,6 +408,8 @@ describe.each(testProviders())('user administration through the real server acti
       'T42 %s when %s: INTERNAL with a correlation id, nothing changed, the failure logged',
       async (op, how, c) => {
         const admin = await h.caller('admin');
+        // A critical operation is passkey-signed: the passkey exists before the counts below.
+        if (signatureRequired(operation(op))) await h.ensurePasskey(admin);
         const target = await h.caller('support');
         await h.signIn(target.user!);
         const input = { id: target.user!.id, reason: REASON, ...(c.confirm ? { confirmEmail: target.user!.email } : {}) };
@@ -484,6 +486,7 @@ describe.each(testProviders())('user administration through the real server acti
       const caller = await h.caller(by);
       const target = on === 'self' ? caller : await h.caller(on);
       const input = { id: target.user!.id, role, reason: REASON };
+      if (signatureRequired(operation(op))) await h.ensurePasskey(caller);
       const before = await h.userState(target.user!.id);
       const proof = await h.stepUpProof(caller, op, input);
       const { result, correlationId } = await h.call(caller, action as ServerAction, input, { stepUpProof: proof });

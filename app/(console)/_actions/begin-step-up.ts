@@ -12,7 +12,9 @@ export const beginStepUpAction = defineAction({ op: 'auth.step_up', input: Begin
   if (start.method === 'unavailable')
     throw new ActionError(
       'CONFLICT',
-      'Set up a passkey first (the step-up policy accepts passkeys only), or an authenticator app if it allows one.',
+      start.reason === 'passkey_required'
+        ? 'This is a critical operation: it must be signed with a passkey, and you have none. Add one under Account › Security, then try again. Nothing was changed.'
+        : 'Set up a passkey first (the step-up policy accepts passkeys only), or an authenticator app if it allows one.',
     );
   return start;
 });

@@ -9,6 +9,12 @@ import { CompleteStepUpSchema } from '@/lib/validation/auth';
 export const completeStepUpAction = defineAction({ op: 'auth.step_up', input: CompleteStepUpSchema }, async ({ input, viewer }) => {
   if (!viewer) throw new ActionError('UNAUTHENTICATED', 'Sign in again.');
   const result = await completeStepUp(viewer, input.operation, input.input, input.evidence);
-  if (!result.ok) throw new ActionError('STEP_UP_REQUIRED', 'That did not confirm it’s you. Try again.');
+  if (!result.ok)
+    throw new ActionError(
+      'STEP_UP_REQUIRED',
+      result.reason === 'passkey_required'
+        ? 'A critical operation must be signed with a passkey; an authenticator code cannot confirm it. Add a passkey under Account › Security. Nothing was changed.'
+        : 'That did not confirm it’s you. Try again.',
+    );
   return { proof: result.proof };
 });

@@ -177,7 +177,7 @@ export function DecisionPanel({
       >
         <p>
           You approve exactly the change shown on this page (its digest). It then runs once, as the person who asked, after the policy is
-          checked again. Confirm with your passkey (or authenticator code).
+          checked again. Confirm with your passkey: its signature over this change is kept in the audit trail.
         </p>
       </NoteDialog>
       <NoteDialog

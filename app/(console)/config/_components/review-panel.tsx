@@ -287,7 +287,11 @@ export function ReviewPanel({ draft, enrolled }: { draft: ReviewDraft | null; en
                 {pending ? (critical ? 'Submitting…' : 'Applying…') : critical ? 'Submit for approval' : 'Apply changes'}
               </Button>
               {draft.demands.stepUp ? (
-                <span className="text-xs text-slate-600">You will confirm with your passkey (or authenticator code).</span>
+                <span className="text-xs text-slate-600">
+                  {critical
+                    ? 'You will sign the request with your passkey.'
+                    : 'You will confirm with your passkey (or authenticator code).'}
+                </span>
               ) : null}
             </div>
           </form>

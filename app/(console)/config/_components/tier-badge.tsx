@@ -12,7 +12,7 @@ export const TIER_REQUIREMENTS: Record<ConfigTier, { short: string; long: string
   },
   critical: {
     short: 'Superadmin approval by a second person.',
-    long: 'You confirm and give a reason; a superadmin other than you approves the exact change with their passkey, and it applies then.',
+    long: 'You sign the request with your passkey and give a reason; a superadmin other than you approves the exact change with their passkey, and it applies then.',
   },
 };
 
