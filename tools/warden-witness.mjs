@@ -20,11 +20,12 @@
  * `watch` polls GET <url>/api/audit/checkpoints, checks every new checkpoint (format,
  * digest, signature under the server's pinned public keys, prev link, seq increasing)
  * and that the checkpoint it saw last is still there with the same digest, keeps a
- * state file (last seen seq and digest, every seq it cosigned with its digest) and
- * posts its cosignature of the newest checkpoint to <url>/api/audit/cosignatures. It
- * reports and refuses to cosign on a rollback (the server shows less than it showed
- * before), a fork (another digest for a seq it saw), a broken prev link or a bad
- * signature.
+ * state file (last seen seq and digest, every seq it cosigned with its digest, the
+ * last seq the server recorded its cosignature of) and posts its cosignature of the
+ * newest checkpoint to <url>/api/audit/cosignatures (again at the next poll when the
+ * server did not record it). It reports and refuses to cosign on a rollback (the
+ * server shows less than it showed before), a fork (another digest for a seq it
+ * saw), a broken prev link or a bad signature.
  *
  * Exit codes: 0 ok, 1 a problem was found (nothing was cosigned), 2 usage error, a
  * file that cannot be read or written, or the server could not be reached.
@@ -284,7 +285,7 @@ export function checkConsistency(state, fetched, newest, serverKeys) {
 // ---------------------------------------------------------------- state
 
 export function emptyState(url, keyId) {
-  return { format: STATE_FORMAT, url, witnessKeyId: keyId, last: null, cosigned: {}, updatedAt: null };
+  return { format: STATE_FORMAT, url, witnessKeyId: keyId, last: null, cosigned: {}, postedSeq: null, updatedAt: null };
 }
 
 function readState(file, url, keyId) {
@@ -384,26 +385,39 @@ export async function watchOnce({ origin, key, stateFile, serverKeysFile }) {
   const target = fresh.at(-1) ?? null;
   if (target) {
     state.last = { seq: target.seq, digest: target.digest };
-    const cosignature = makeCosignature(target, key);
     state.cosigned[String(target.seq)] = target.digest;
     writeState(stateFile, state); // what this witness vouched for is kept before it is sent
-    const posted = await fetchJson(`${origin}/api/audit/cosignatures`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(cosignature),
-    });
-    const message = isObject(posted.body) && typeof posted.body.message === 'string' ? posted.body.message : posted.text.slice(0, 300);
-    if (posted.status === 200 || posted.status === 201)
-      out.push(`COSIGNED checkpoint seq ${target.seq}, digest ${target.digest}: ${message}`);
-    else if (posted.status === 409)
-      throw new WitnessProblem('fork', `the server refused the cosignature of seq ${target.seq}: ${message}`, target.seq);
-    else throw new WitnessError(`the server refused the cosignature of seq ${target.seq} (${posted.status}): ${message}`);
+    out.push(await postCosignature(origin, key, target, state, stateFile));
+  } else if (state.last && state.postedSeq !== state.last.seq) {
+    // The cosignature of the checkpoint seen last did not reach the server (unreachable, refused, key not yet
+    // registered): the checkpoint is still there with the same digest (checked above), so send it again.
+    out.push(`OK      no new checkpoint since seq ${state.last.seq}; its cosignature was not recorded yet: sending it again`);
+    out.push(await postCosignature(origin, key, state.last, state, stateFile));
   } else {
     if (!state.last) out.push('OK      the server has no checkpoint yet; nothing to cosign');
     else out.push(`OK      no new checkpoint since seq ${state.last.seq}`);
     writeState(stateFile, state);
   }
   return out;
+}
+
+/** Posts this witness's cosignature of `checkpoint`; on success records in the state that the server has it. */
+async function postCosignature(origin, key, checkpoint, state, stateFile) {
+  const cosignature = makeCosignature(checkpoint, key);
+  const posted = await fetchJson(`${origin}/api/audit/cosignatures`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(cosignature),
+  });
+  const message = isObject(posted.body) && typeof posted.body.message === 'string' ? posted.body.message : posted.text.slice(0, 300);
+  if (posted.status === 200 || posted.status === 201) {
+    state.postedSeq = checkpoint.seq;
+    writeState(stateFile, state);
+    return `COSIGNED checkpoint seq ${checkpoint.seq}, digest ${checkpoint.digest}: ${message}`;
+  }
+  if (posted.status === 409)
+    throw new WitnessProblem('fork', `the server refused the cosignature of seq ${checkpoint.seq}: ${message}`, checkpoint.seq);
+  throw new WitnessError(`the server refused the cosignature of seq ${checkpoint.seq} (${posted.status}): ${message}`);
 }
 
 // ---------------------------------------------------------------- commands

@@ -339,6 +339,41 @@ describe('warden-verify.mjs with --witness-key', () => {
     expect(JSON.parse(run2.stdout)).toMatchObject({ class: 'fork', problem: 'cosignature_fork', seq: 3 });
   });
 
+  it('a fork beyond the bundle’s newest checkpoint: two trusted cosignatures, or a cosignature and the witness state, name different digests for one seq', async () => {
+    const ahead = (digest: string) => cosignWith(w, { seq: 10, digest });
+    const byOther = cosignWith(other, { seq: 10, digest: 'e'.repeat(64) });
+    // One cosigned head beyond the bundle: reported, not failed (the bundle may simply be older).
+    const single = await node(VERIFY, [writeBundle(newDir('ahead-one'), t, [ahead('d'.repeat(64))]), '--witness-key', w.publicKey]);
+    expect(single.code, single.stdout).toBe(0);
+    const dir = writeBundle(newDir('ahead-fork'), t, [ahead('d'.repeat(64)), byOther]);
+    const run = await node(VERIFY, [dir, '--witness-key', w.publicKey, '--witness-key', other.publicKey, '--json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, class: 'fork', problem: 'cosignature_fork', seq: 10 });
+    // The same two heads as the witness's own state against a cosignature.
+    const file = path.join(newDir('ahead-state'), 'state.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        format: 'warden.witness-state.v1',
+        url: 'http://x',
+        witnessKeyId: w.keyId,
+        last: { seq: 10, digest: 'f'.repeat(64) },
+        cosigned: { '10': 'f'.repeat(64) },
+        updatedAt: null,
+      }),
+    );
+    const withState = await node(VERIFY, [
+      writeBundle(newDir('ahead-state-bundle'), t, [ahead('d'.repeat(64))]),
+      '--witness-key',
+      w.publicKey,
+      '--witness-state',
+      file,
+      '--json',
+    ]);
+    expect(withState.code).toBe(1);
+    expect(JSON.parse(withState.stdout)).toMatchObject({ ok: false, class: 'fork', problem: 'witness_state_fork', seq: 10 });
+  });
+
   it('a fork: two validly signed checkpoint lines for one seq (exit 1, fork)', async () => {
     const lines = t.checkpoints.map((c) => canonicalize(c as never));
     const twin = signCp(4, 'e'.repeat(64), t.checkpoints[0]!.digest, t.checkpoints[1]!.ts);
@@ -389,11 +424,13 @@ interface FakeServer {
   url: string;
   checkpoints: StoredCp[];
   posted: Cosignature[];
+  /** The status POST /api/audit/cosignatures answers (201 by default); a cosignature is recorded only with 201. */
+  postStatus: number;
   close(): Promise<void>;
 }
 
 async function fakeServer(): Promise<FakeServer> {
-  const state = { checkpoints: [] as StoredCp[], posted: [] as Cosignature[] };
+  const state = { checkpoints: [] as StoredCp[], posted: [] as Cosignature[], postStatus: 201 };
   const srv = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const json = (status: number, body: unknown) => {
@@ -417,6 +454,7 @@ async function fakeServer(): Promise<FakeServer> {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       req.on('end', () => {
+        if (state.postStatus !== 201) return json(state.postStatus, { status: 'internal', message: 'not recorded' });
         state.posted.push(JSON.parse(body) as Cosignature);
         json(201, { status: 'accepted', message: 'recorded' });
       });
@@ -435,6 +473,12 @@ async function fakeServer(): Promise<FakeServer> {
       state.checkpoints = v;
     },
     posted: state.posted,
+    get postStatus() {
+      return state.postStatus;
+    },
+    set postStatus(v: number) {
+      state.postStatus = v;
+    },
     close: () => new Promise<void>((resolve) => srv.close(() => resolve())),
   };
 }
@@ -486,6 +530,36 @@ describe('warden-witness.mjs watch', () => {
     expect(next.stdout).toContain('checkpoint seq 4 is still there with the digest this witness saw');
     expect(next.stdout).toContain('COSIGNED checkpoint seq 8');
     expect(readState(stateFile).cosigned).toEqual({ '4': t.checkpoints[1]!.digest, '8': t.checkpoints[3]!.digest });
+  });
+
+  it('sends the cosignature again at the next poll when the server did not record it, and only until it does', async () => {
+    const stateFile = path.join(newDir('watch-retry'), 'state.json');
+    srv.checkpoints = t.checkpoints.slice(0, 2);
+    srv.posted.length = 0;
+    srv.postStatus = 503;
+    try {
+      const failed = await watch(stateFile);
+      expect(failed.code, failed.stdout + failed.stderr).toBe(2);
+      expect(failed.stderr).toContain('refused the cosignature of seq 4 (503)');
+      expect(srv.posted).toHaveLength(0);
+      // The witness vouched for seq 4 before sending: the state keeps it.
+      expect(readState(stateFile).last).toEqual({ seq: 4, digest: t.checkpoints[1]!.digest });
+    } finally {
+      srv.postStatus = 201;
+    }
+    const retried = await watch(stateFile);
+    expect(retried.code, retried.stdout + retried.stderr).toBe(0);
+    expect(retried.stdout).toContain('sending it again');
+    expect(retried.stdout).toContain(`COSIGNED checkpoint seq 4, digest ${t.checkpoints[1]!.digest}`);
+    expect(srv.posted).toHaveLength(1);
+    expect(srv.posted[0]).toMatchObject({ seq: 4, digest: t.checkpoints[1]!.digest, witnessKeyId: w.keyId });
+    expect(verifyCosignature(srv.posted[0]!, w.publicKey)).toBe(true);
+
+    const idle = await watch(stateFile);
+    expect(idle.code).toBe(0);
+    expect(idle.stdout).toContain('no new checkpoint since seq 4');
+    expect(idle.stdout).not.toContain('sending it again');
+    expect(srv.posted).toHaveLength(1);
   });
 
   it('reports a rollback when the server now shows a shorter log, and cosigns nothing (exit 1)', async () => {

@@ -1,10 +1,12 @@
 import 'server-only';
+import { lockAuditChain } from '@/lib/audit/append';
 import { canonicalize } from '@/lib/audit/canonical-json';
 import { storedCheckpointFromRow, type StoredCheckpoint } from '@/lib/audit/checkpoint-format';
 import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { verifyCosignature, type Cosignature } from '@/lib/audit/witness-format';
 import type { Viewer } from '@/lib/auth/viewer';
 import { assertAuditCapability } from '@/lib/authz/audit-access';
+import { CHECKPOINT_SEQ_MAX } from '@/lib/validation/witness';
 import type { Authorization } from '@/lib/authz/authorization';
 import { ActionError } from '@/lib/authz/result';
 import { now } from '@/lib/clock';
@@ -78,7 +80,11 @@ export async function acceptCosignature(c: Cosignature, source: CosignSource): P
       `The cosignature is dated ${c.ts}, in the future of this server's clock; check the witness machine's clock.`,
     );
 
-  const checkpoint = await client.auditCheckpoint.findUnique({ where: { seq: c.seq }, select: { seq: true, digest: true } });
+  // A seq beyond the column's range has no checkpoint (and would be a database error as a query parameter).
+  const checkpoint =
+    c.seq > CHECKPOINT_SEQ_MAX
+      ? null
+      : await client.auditCheckpoint.findUnique({ where: { seq: c.seq }, select: { seq: true, digest: true } });
   if (!checkpoint || checkpoint.digest !== c.digest) {
     const stored = checkpoint
       ? `the stored checkpoint at seq ${c.seq} has digest ${checkpoint.digest}`
@@ -114,6 +120,9 @@ export async function acceptCosignature(c: Cosignature, source: CosignSource): P
   if (existing) return { status: 'duplicate', seq: c.seq, witnessKeyId: c.witnessKeyId };
   try {
     return await client.$transaction(async (tx) => {
+      // The chain lock first (a revocation takes it to record itself): a revocation in flight commits before the
+      // re-read below, so it wins, and a cosignature is never recorded after its key's revocation.
+      await lockAuditChain(tx);
       if (source.via === 'console') await assertActorStillLive(tx, source.authz);
       // Re-read inside the transaction: a revocation that committed meanwhile wins.
       const live = await tx.witnessKey.findFirst({ where: { id: c.witnessKeyId, revokedAt: null }, select: { id: true } });
@@ -167,6 +176,8 @@ function actorOf(source: CosignSource): AuditActor | null {
 export async function registerWitnessKey(authz: Authorization, input: { name: string; publicKey: string; keyId: string }) {
   const client = await db();
   return client.$transaction(async (tx) => {
+    // The chain lock first: two registrations of one key run one after the other, so the second is a CONFLICT, not a unique violation.
+    await lockAuditChain(tx);
     await assertActorStillLive(tx, authz);
     const existing = await tx.witnessKey.findFirst({
       where: { OR: [{ id: input.keyId }, { publicKey: input.publicKey }] },
@@ -226,10 +237,10 @@ export interface CheckpointList {
 
 export async function listCheckpointsAfter(after: number, limit: number): Promise<CheckpointList> {
   const client = await db();
-  const [rows, newest] = await Promise.all([
-    client.auditCheckpoint.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' }, take: limit + 1 }),
-    client.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, digest: true } }),
-  ]);
+  // The newest first, then the page: a checkpoint made in between extends the page past `newest` (which the witness
+  // accepts), never the other way round (a `newest` beyond the page's end, which the witness reports as a rollback).
+  const newest = await client.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, digest: true } });
+  const rows = await client.auditCheckpoint.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' }, take: limit + 1 });
   return {
     format: CHECKPOINT_LIST_FORMAT,
     checkpoints: rows.slice(0, limit).map((row) => storedCheckpointFromRow(row)),

@@ -59,8 +59,11 @@ export function parseCosignatureText(
   return { ok: true, value: parsed.data };
 }
 
+/** The largest checkpoint seq the database holds (a 32-bit signed integer column, as AuditEvent.seq). */
+export const CHECKPOINT_SEQ_MAX = 2_147_483_647;
+
 /** GET /api/audit/checkpoints query: ?after=<seq>&limit=<n>. */
 export const CheckpointListQuerySchema = z.strictObject({
-  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  after: z.coerce.number().int().min(0).max(CHECKPOINT_SEQ_MAX).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });

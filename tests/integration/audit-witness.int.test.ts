@@ -60,6 +60,22 @@ interface WitnessKey {
   publicKey: string;
   keyId: string;
 }
+/** Polls `check` until it holds (at most 10 s). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('timed out waiting for a condition');
+}
+
+/** PostgreSQL: whether a session of the test database waits for a lock (the request in flight is held). */
+async function waitingOnALock(h: ActionHarness): Promise<boolean> {
+  const [row] = await h.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+  return Number(row!.n) > 0;
+}
+
 function witnessKey(): WitnessKey {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const raw = rawPublicKey(publicKey);
@@ -210,6 +226,39 @@ describe.each(testProviders())('witness cosigning (%s)', (provider) => {
       expect(await h.db.witnessKey.findUnique({ where: { id: w.keyId } })).toBeNull();
     });
 
+    // PostgreSQL only (see the revocation in flight below).
+    it.skipIf(provider === 'sqlite')(
+      'a registration of a key registered meanwhile is a CONFLICT, not an internal error',
+      async () => {
+        const w = witnessKey();
+        const auditor = await h.caller('auditor');
+        const input = { name: 'Twice at once', publicKey: w.publicKey, reason: 'External audit witness for FY2026' };
+        const proof = await h.stepUpProof(auditor, 'witness.register', input);
+        let inFlight: ReturnType<typeof h.call> | undefined;
+        await h.db.$transaction(
+          async (tx) => {
+            await tx.$executeRaw`UPDATE "AuditLock" SET "appends" = "appends" WHERE "id" = 1`;
+            await tx.witnessKey.create({
+              data: {
+                id: w.keyId,
+                publicKey: w.publicKey,
+                name: 'The other one',
+                registeredById: auditor.user!.id,
+                registeredAt: new Date(),
+              },
+            });
+            inFlight = h.call(auditor, registerWitnessAction, input, { stepUpProof: proof });
+            await until(() => waitingOnALock(h));
+          },
+          { timeout: 20_000 },
+        );
+        const { result } = await inFlight!;
+        expect(result).toMatchObject({ ok: false, code: 'CONFLICT' });
+        expect(await h.db.witnessKey.findUniqueOrThrow({ where: { id: w.keyId } })).toMatchObject({ name: 'The other one' });
+      },
+      30_000,
+    );
+
     it('an auditor revokes a key with a step-up; a revoked key is never registered again', async () => {
       const w = witnessKey();
       await register(w);
@@ -290,6 +339,27 @@ describe.each(testProviders())('witness cosigning (%s)', (provider) => {
       expect((await events('checkpoint.cosign')).length).toBe(eventsBefore);
     });
 
+    it('stops reading a body without Content-Length at the size limit (413), whatever its length', async () => {
+      let pulled = 0;
+      const chunk = new TextEncoder().encode(' '.repeat(64 * 1024));
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled += 1;
+          if (pulled > 2000)
+            controller.close(); // 128 MB if read to the end
+          else controller.enqueue(chunk);
+        },
+      });
+      const scope = h.scope(h.anonymous(), randomUUID(), { 'content-type': 'application/json' });
+      const url = `${new URL(env().APP_URL).origin}/api/audit/cosignatures`;
+      const res = await runInRequestScope(scope, () =>
+        postCosignature(new NextRequest(url, { method: 'POST', headers: scope.headers, body, duplex: 'half' } as { body: ReadableStream })),
+      );
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ status: 'too_large' });
+      expect(pulled).toBeLessThan(10);
+    });
+
     it('a valid signature over another digest for a seq is a fork claim: refused (409), nothing stored, recorded as a security event', async () => {
       const rowsBefore = (await cosignatureRows()).length;
       const claim = cosign(w, { seq: checkpoints[1]!.seq, digest: 'e'.repeat(64) });
@@ -307,6 +377,10 @@ describe.each(testProviders())('witness cosigning (%s)', (provider) => {
       // A seq with no checkpoint at all is the same claim.
       const ghost = await post(h.anonymous(), cosign(w, { seq: 999, digest: 'f'.repeat(64) }));
       expect(ghost.status).toBe(409);
+      // So is a seq beyond the range of checkpoint numbers (not a server error).
+      const far = await post(h.anonymous(), cosign(w, { seq: 3_000_000_000, digest: 'f'.repeat(64) }));
+      expect(far.status).toBe(409);
+      expect(await far.json()).toMatchObject({ status: 'fork_claim' });
     });
 
     it('is rate limited per client address', async () => {
@@ -320,6 +394,31 @@ describe.each(testProviders())('witness cosigning (%s)', (provider) => {
       // Another address is not affected.
       expect((await post(h.anonymous(), cosign(w, checkpoints[1]!))).status).toBe(201);
     }, 60_000);
+
+    // PostgreSQL only: a revocation is held at the audit chain lock while a cosignature by its key arrives. SQLite has
+    // one writer and this client one connection, so a second transaction cannot be open while the first waits.
+    it.skipIf(provider === 'sqlite')(
+      'a revocation in flight wins over a cosignature that arrives meanwhile: refused (403), nothing stored',
+      async () => {
+        const v = witnessKey();
+        await register(v, 'Revoked in flight');
+        let inFlight: Promise<Response> | undefined;
+        await h.db.$transaction(
+          async (tx) => {
+            await tx.$executeRaw`UPDATE "AuditLock" SET "appends" = "appends" WHERE "id" = 1`;
+            await tx.witnessKey.update({ where: { id: v.keyId }, data: { revokedAt: new Date(), revokedById: 'usr_revoker' } });
+            inFlight = post(h.anonymous(), cosign(v, checkpoints[0]!));
+            await until(() => waitingOnALock(h));
+          },
+          { timeout: 20_000 },
+        );
+        const res = await inFlight!;
+        expect(res.status).toBe(403);
+        expect(await res.json()).toMatchObject({ status: 'revoked_witness' });
+        expect((await cosignatureRows()).filter((r) => r.witnessKeyId === v.keyId)).toEqual([]);
+      },
+      30_000,
+    );
 
     it('cosignatures are append-only in the database: UPDATE and DELETE are refused', async () => {
       const row = (await cosignatureRows())[0]!;
@@ -400,6 +499,51 @@ describe.each(testProviders())('witness cosigning (%s)', (provider) => {
       expect((await list(h.anonymous(), '?after=-1')).status).toBe(400);
       expect((await list(h.anonymous(), '?limit=5000')).status).toBe(400);
       expect((await list(h.anonymous(), '?after=1&x=1')).status).toBe(400);
+    });
+
+    it('never reports a newest checkpoint beyond the end of its last page, even when one is made while it reads', async () => {
+      await seed(1);
+      const g = globalThis as unknown as { wardenDb?: Promise<{ db: unknown; provider: string }> };
+      const saved = g.wardenDb;
+      const real = h.db.auditCheckpoint;
+      // The first of the route's two reads runs, then a checkpoint is made (as by another instance), then the second.
+      let started = false;
+      let made!: () => void;
+      const between = new Promise<void>((resolve) => (made = resolve));
+      const wrap =
+        (name: 'findFirst' | 'findMany') =>
+        async (args: unknown): Promise<unknown> => {
+          const read = () => (real[name] as (a: unknown) => Promise<unknown>).call(real, args);
+          if (started) {
+            await between;
+            return read();
+          }
+          started = true;
+          const result = await read();
+          await checkpoint();
+          made();
+          return result;
+        };
+      const delegate = { findFirst: wrap('findFirst'), findMany: wrap('findMany') };
+      const client = new Proxy(h.db, { get: (target, prop) => (prop === 'auditCheckpoint' ? delegate : Reflect.get(target, prop)) });
+      g.wardenDb = Promise.resolve({ db: client, provider });
+      let body: { checkpoints: StoredCheckpoint[]; newest: { seq: number; digest: string }; more: boolean };
+      try {
+        const res = await list(h.anonymous(), `?after=${checkpoints.at(-1)!.seq}`);
+        expect(res.status).toBe(200);
+        body = (await res.json()) as typeof body;
+      } finally {
+        g.wardenDb = saved;
+      }
+      expect(body.more).toBe(false);
+      const listed = body.checkpoints.map((c) => c.seq);
+      // The page reaches the newest it reports (a witness would otherwise see a rollback that did not happen).
+      expect(listed.at(-1) ?? 0).toBeGreaterThanOrEqual(body.newest.seq);
+    });
+
+    it('refuses a seq beyond the range of checkpoint numbers as a bad parameter, not a server error', async () => {
+      const res = await list(h.anonymous(), '?after=3000000000');
+      expect(res.status).toBe(400);
     });
   });
 
