@@ -96,9 +96,19 @@ export function stepUpIntent(viewer: Viewer, operation: string, input: unknown, 
     policyVersion: POLICY_VERSION,
     approvalIds: (operation === 'approval.approve' || operation === 'approval.reject') && typeof id === 'string' ? [id] : [],
     nonce,
-    expiresAt: new Date(at.getTime() + AUTHENTICATION_POLICY.challengeTtlMs + AUTHENTICATION_POLICY.stepUpProofTtlMs).toISOString(),
+    expiresAt: new Date(
+      at.getTime() + AUTHENTICATION_POLICY.challengeTtlMs + AUTHENTICATION_POLICY.stepUpProofTtlMs + INTENT_WRITE_GRACE_MS,
+    ).toISOString(),
   };
 }
+
+/**
+ * How long after the proof's own expiry the intent stays valid: the event that spends
+ * a proof is written after the spend, once it holds the audit-chain lock, and its ts
+ * must not fall after the intent's expiry (the event page and the offline verifier
+ * check it). Spending is still bounded by the proof's expiry.
+ */
+export const INTENT_WRITE_GRACE_MS = 60_000;
 
 /** The input as a signed intent records it: personal fields as keyed hashes (never in clear in the trail). */
 function personalFieldsHashed(input: unknown): unknown {

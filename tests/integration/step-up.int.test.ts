@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditSourceContext } from '@/lib/audit/record';
 import { verifyChain } from '@/lib/audit/verify';
-import { beginStepUp, consumeStepUpProof, issueStepUpProof, stepUpBinding, type StepUpEvidence } from '@/lib/auth/step-up';
+import {
+  beginStepUp,
+  consumeStepUpProof,
+  issueStepUpProof,
+  spendStepUpEvidence,
+  stepUpBinding,
+  type StepUpEvidence,
+} from '@/lib/auth/step-up';
 import { enableTotp, generateTotpSecret, totpCodeAt } from '@/lib/auth/totp';
 import { hashToken } from '@/lib/auth/tokens';
 import type { Viewer } from '@/lib/auth/viewer';
@@ -547,6 +554,21 @@ describe.each(testProviders())('T23 step-up bound to the action on %s', (provide
       expect(row.assertion).toBeTruthy();
       expect(await consumeStepUpProof(db, viewer, OP_CRITICAL, INPUT_A, proof)).toBe(true);
       expect(await consumeStepUpProof(db, viewer, OP_CRITICAL, INPUT_A, proof)).toBe(false);
+    });
+
+    it('a proof spent at its last moment is recorded inside its intent’s expiry, even when the event waits for the chain lock', async () => {
+      const { auth, viewer } = await passkeyUser();
+      const options = await passkeyStart(viewer, OP_CRITICAL, INPUT_A);
+      // The challenge answered at its last second, the proof spent at its last second...
+      advance(AUTHENTICATION_POLICY.challengeTtlMs - SECOND);
+      const proof = await issueOk(viewer, OP_CRITICAL, INPUT_A, { method: 'passkey', response: auth.authenticate(options) });
+      advance(AUTHENTICATION_POLICY.stepUpProofTtlMs - SECOND);
+      const spent = await spendStepUpEvidence(db, viewer, OP_CRITICAL, INPUT_A, proof);
+      expect(spent?.intent).toBeTruthy();
+      // ...and the action's event written a few seconds later, once it holds the audit-chain lock:
+      // its ts is still inside what was signed, so neither the event page nor the verifier calls it a mismatch.
+      advance(10 * SECOND);
+      expect(Date.parse(spent!.intent!.expiresAt)).toBeGreaterThan(Date.now());
     });
 
     it('a proof without a signature (a code proof from before the rule, or a row written behind the app) authorizes no critical operation', async () => {

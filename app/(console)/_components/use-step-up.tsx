@@ -2,6 +2,7 @@
 
 import { startAuthentication } from '@simplewebauthn/browser';
 import { useCallback, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { canonicalize } from '@/lib/audit/canonical-json';
 import { intentInWords, isPersonalInputField, type IntentWords } from '@/lib/audit/intent-words';
 import type { ActionMeta } from '@/lib/authz/define-action';
@@ -56,7 +57,8 @@ export function useStepUp({ enrolled }: { enrolled: boolean }) {
         if (!words) {
           return { ok: false, code: 'CANCELLED', message: 'The confirmation did not match the change you asked for. Nothing was changed.' };
         }
-        setSigning(words);
+        // Rendered before the browser's prompt opens, so the intent is on screen while it is signed.
+        flushSync(() => setSigning(words));
         try {
           evidence = { method: 'passkey' as const, response: await startAuthentication({ optionsJSON: begin.data.options }) };
         } catch {
