@@ -1083,9 +1083,14 @@ export function coseToKey(bytes) {
   return { alg, key: createPublicKey({ key: jwk, format: 'jwk' }) };
 }
 
+// Canonical unpadded base64url only (as lib/audit/signed-intent.ts): a text that does not
+// re-encode to itself (set bits after the last byte, which decoders ignore) is refused, so
+// every changed character of a stored assertion is a changed value.
 const fromB64url = (text) => {
   if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text)) throw new TypeError('not base64url');
-  return Buffer.from(text, 'base64url');
+  const bytes = Buffer.from(text, 'base64url');
+  if (bytes.toString('base64url') !== text) throw new TypeError('not canonical base64url');
+  return bytes;
 };
 
 /**
@@ -1244,8 +1249,19 @@ export async function checkSignedIntents(dir, manifest, { origin = null, rpId = 
         operation: e.operation === 'approval.request' ? `${d.operation} (request)` : e.operation,
         approval: isObject(d.approval) ? d.approval : null,
       });
-    if (e.operation === 'account.passkey_register' && typeof d.credentialId === 'string' && typeof d.publicKey === 'string')
+    if (e.operation === 'account.passkey_register' && typeof d.credentialId === 'string' && typeof d.publicKey === 'string') {
+      // A credential id is registered once, ever (the server refuses it again, even after the passkey
+      // was removed): with two registrations, whose key signed is ambiguous, and keeping either one
+      // would let the other key's signatures pass as forged or as someone else's.
+      const earlier = registrations.get(d.credentialId);
+      if (earlier)
+        throw new BundleProblem(
+          'credential_mismatch',
+          `passkey ${d.credentialId.slice(0, 16)}… is registered twice (events ${earlier.seq} and ${e.seq}): its signatures cannot be attributed to one key and owner`,
+          e.seq,
+        );
       registrations.set(d.credentialId, { seq: e.seq, publicKey: d.publicKey, actorId: e.actorId });
+    }
     if (isObject(d.approval) && e.operation !== 'approval.approve') executions.push({ seq: e.seq, approval: d.approval });
     if (d.signature === undefined) {
       if (d.stepUp === true && d.stepUpMethod === 'passkey')

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { decodeAttestationObject, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
 import { describe, expect, it } from 'vitest';
 import { SoftAuthenticator, type SoftAlgorithm } from '../../tests/helpers/soft-authenticator';
+import { AuthenticationResponseSchema, isCanonicalBase64url, RegistrationResponseSchema } from '../validation/auth';
 import { intentInWords, isPersonalInputField } from './intent-words';
 import {
   checkSignedEvent,
@@ -114,6 +115,18 @@ function flipB64(value: string, i: number): string {
   return bytes.toString('base64url');
 }
 
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Another spelling of the same bytes: the lowest spare bit of the last character set
+ * (decoders ignore it), e.g. authenticatorData's last 'Q' becomes 'R'. Null when the
+ * value has no spare bits (a length of 4n).
+ */
+function respell(value: string): string | null {
+  if (value.length % 4 < 2) return null;
+  return value.slice(0, -1) + BASE64URL_ALPHABET[BASE64URL_ALPHABET.indexOf(value.at(-1)!) | 1]!;
+}
+
 /** Both implementations' verdict on an assertion: null when it verifies. */
 function verdicts(text: string, assertion: StoredAssertion, key: string) {
   const lib = verifyIntentAssertion(text, assertion, key, EXPECTED);
@@ -174,6 +187,85 @@ describe('signed intents', () => {
     // The key too: another passkey's key does not verify it.
     const other = registered();
     expect(verdicts(text, assertion, other.credential.publicKey)).toEqual({ lib: 'bad_signature', tool: 'bad_signature' });
+  });
+
+  it('a respelled (non-canonical base64url) assertion value is refused, though it decodes to the same bytes', () => {
+    const { auth, credential } = registered();
+    const text = intentText(intentFor());
+    const assertion = sign(auth, text);
+    expect(verdicts(text, assertion, credential.publicKey)).toEqual({ lib: null, tool: null });
+    let respelled = 0;
+    for (const field of ['authenticatorData', 'clientDataJSON', 'signature'] as const) {
+      const other = respell(assertion[field]);
+      if (other === null) continue;
+      respelled += 1;
+      expect(Buffer.from(other, 'base64url').equals(Buffer.from(assertion[field], 'base64url')), field).toBe(true);
+      expect(verdicts(text, { ...assertion, [field]: other }, credential.publicKey), field).toEqual({
+        lib: 'malformed',
+        tool: 'malformed',
+      });
+    }
+    // authenticatorData (37 bytes, 50 characters) always has spare bits: the reviewer's 'Q' → 'R'.
+    expect(respell(assertion.authenticatorData)).not.toBeNull();
+    expect(respelled).toBeGreaterThan(0);
+    // Padding and stray characters are not base64url either; nor is a respelled key.
+    expect(verdicts(text, { ...assertion, signature: `${assertion.signature}=` }, credential.publicKey)).toEqual({
+      lib: 'malformed',
+      tool: 'malformed',
+    });
+    const key = respell(credential.publicKey);
+    if (key !== null) expect(verdicts(text, assertion, key)).toEqual({ lib: 'key_unreadable', tool: 'key_unreadable' });
+  });
+
+  it('the WebAuthn response schemas accept canonical unpadded base64url only (what browsers send)', () => {
+    // isCanonicalBase64url is exactly "decodes and re-encodes to itself", for every string of up to 3 characters.
+    const sample = `${BASE64URL_ALPHABET}=+/ .`;
+    const strings = [''];
+    for (let n = 1; n <= 3; n++)
+      for (const prefix of strings.filter((x) => x.length === n - 1)) for (const c of sample) strings.push(prefix + c);
+    const disagreements = strings.filter((v) => isCanonicalBase64url(v) !== (Buffer.from(v, 'base64url').toString('base64url') === v));
+    expect(disagreements).toEqual([]);
+    for (let n = 0; n < 200; n++) {
+      const value = Buffer.from(Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff)).toString('base64url');
+      expect(isCanonicalBase64url(value)).toBe(true);
+      if (respell(value) !== null) expect(isCanonicalBase64url(respell(value)!)).toBe(false);
+    }
+
+    const { auth } = registered();
+    const response = auth.authenticate({ challenge: Buffer.alloc(32, 2).toString('base64url'), rpId: RP_ID });
+    expect(AuthenticationResponseSchema.safeParse(response).success).toBe(true);
+    const authenticatorData = respell(response.response.authenticatorData)!;
+    expect(AuthenticationResponseSchema.safeParse({ ...response, response: { ...response.response, authenticatorData } }).success).toBe(
+      false,
+    );
+    for (const field of ['clientDataJSON', 'signature', 'userHandle'] as const) {
+      const value = response.response[field];
+      const other = value === undefined ? null : respell(value);
+      if (other !== null)
+        expect(
+          AuthenticationResponseSchema.safeParse({ ...response, response: { ...response.response, [field]: other } }).success,
+          field,
+        ).toBe(false);
+    }
+    const registration = auth.register({
+      challenge: Buffer.alloc(32, 3).toString('base64url'),
+      rp: { id: RP_ID, name: 'Warden' },
+      user: { id: Buffer.from('user-1').toString('base64url'), name: 'alice@example.test', displayName: 'Alice' },
+      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+    });
+    expect(RegistrationResponseSchema.safeParse(registration).success).toBe(true);
+    for (const field of ['clientDataJSON', 'attestationObject', 'authenticatorData', 'publicKey'] as const) {
+      const other = respell(registration.response[field]!);
+      if (other !== null)
+        expect(
+          RegistrationResponseSchema.safeParse({ ...registration, response: { ...registration.response, [field]: other } }).success,
+          field,
+        ).toBe(false);
+    }
+    // The credential id: a 32-byte id is 43 characters, with 2 spare bits.
+    const id = respell(response.id)!;
+    expect(AuthenticationResponseSchema.safeParse({ ...response, id, rawId: id }).success).toBe(false);
+    expect(RegistrationResponseSchema.safeParse({ ...registration, id, rawId: id }).success).toBe(false);
   });
 
   it('refuses assertions without user verification, for another RP or origin, or of type webauthn.create, even when signed', () => {

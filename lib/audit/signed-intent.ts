@@ -302,9 +302,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Decodes unpadded base64url in its canonical spelling only: a text that does not
+ * re-encode to itself (padding, a stray character, set bits after the last byte,
+ * which decoders ignore) is refused, so every changed character of a stored value
+ * is a changed value and fails verification.
+ */
 function fromB64url(text: string): Buffer {
   if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text)) throw new TypeError('not base64url');
-  return Buffer.from(text, 'base64url');
+  const bytes = Buffer.from(text, 'base64url');
+  if (bytes.toString('base64url') !== text) throw new TypeError('not canonical base64url');
+  return bytes;
 }
 
 /** A COSE_Key (RFC 9052 §7; EC2 P-256, OKP Ed25519, RSA) as a node KeyObject. */

@@ -54,6 +54,7 @@ export type PasskeyRegistrationFailure =
   | 'user_not_verified'
   | 'algorithm_not_allowed'
   | 'credential_in_use'
+  | 'credential_registered_before'
   | 'device_bound_required';
 /** The outcome of {@link finishPasskeyRegistration}: the new passkey, or why it was refused (for the caller's audit row). */
 export type PasskeyRegistrationResult = { ok: true; credential: PasskeyDTO } | { ok: false; reason: PasskeyRegistrationFailure };
@@ -137,8 +138,10 @@ export async function startPasskeyRegistration(
  * Verifies a `startRegistration` response and stores the passkey (WebAuthn L3 §7.1).
  * Refused: a consumed, expired or foreign challenge; origin or RP ID other than the
  * configured ones (T09); UV = 0; an algorithm outside the policy; a credential id
- * already registered by anyone (T13); a backup-eligible credential for a role the
- * policy requires device-bound passkeys for (T13). `response` is untrusted input.
+ * already registered by anyone (T13), or registered at any time before, even if
+ * that passkey was removed since (`credential_registered_before`; issue 13); a
+ * backup-eligible credential for a role the policy requires device-bound passkeys
+ * for (T13). `response` is untrusted input.
  */
 export async function finishPasskeyRegistration(
   db: Db,
@@ -194,6 +197,9 @@ export async function finishPasskeyRegistration(
   // Never attach, overwrite or move a credential id that exists, whoever owns it (T13).
   const taken = await db.webAuthnCredential.findUnique({ where: { credentialId: info.credential.id }, select: { id: true } });
   if (taken) return refuse('credential_in_use');
+  // Nor reuse one that was ever registered (issue 13): the trail would hold two keys or owners for one
+  // id, and an offline verifier could attribute a signature to neither, or to the wrong one.
+  if (await registeredBefore(db, info.credential.id)) return refuse('credential_registered_before');
   try {
     const credential = await db.$transaction(async (tx) => {
       const row = await tx.webAuthnCredential.create({
@@ -338,6 +344,28 @@ export async function finishPasskeyAuthentication(
     ...(handle ? { userHandle: handle } : {}),
   };
   return { ok: true, ...ids, binding: scope.binding, ...(intent !== null ? { signed: { intent, assertion: stored } } : {}) };
+}
+
+/**
+ * Whether an `account.passkey_register` event ever recorded this credential id
+ * (`details.credentialId`, events since issue 13), whether or not the passkey still
+ * exists: the audit trail is append-only, so it remembers removed passkeys.
+ * `contains` is a LIKE, where `_` matches any character and SQLite ignores ASCII
+ * case: every candidate is parsed and compared exactly, so another credential id
+ * that merely matches the pattern does not block this one.
+ */
+async function registeredBefore(db: Db, credentialId: string): Promise<boolean> {
+  const candidates = await db.auditEvent.findMany({
+    where: { operation: 'account.passkey_register', details: { contains: `"credentialId":"${credentialId}"` } },
+    select: { details: true },
+  });
+  return candidates.some((e) => {
+    try {
+      return (JSON.parse(e.details) as { credentialId?: unknown }).credentialId === credentialId;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The user's passkeys, oldest first. */

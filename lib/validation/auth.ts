@@ -69,13 +69,29 @@ export const SecondFactorSchema = z.strictObject({
 });
 export type SecondFactorInput = z.infer<typeof SecondFactorSchema>;
 
-const b64url = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .regex(/^[A-Za-z0-9_-]*$/, { error: 'Malformed credential data.' });
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-/** A WebAuthn assertion as @simplewebauthn/browser returns it (AuthenticationResponseJSON), size-capped. */
+/**
+ * Unpadded base64url in its one canonical spelling (RFC 4648 §3.5): no padding, no
+ * length of 4n + 1, and no set bits after the last byte. Decoders ignore those bits,
+ * so without this rule one value has up to 16 spellings and a changed character
+ * (the last of authenticatorData, 'Q' → 'R') would still verify. Equivalent to
+ * `Buffer.from(s, 'base64url').toString('base64url') === s`, without Buffer (this
+ * module also runs in the browser). Browsers' WebAuthn output is canonical:
+ * @simplewebauthn/browser encodes with btoa and strips the '='.
+ */
+export function isCanonicalBase64url(s: string): boolean {
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) return false;
+  const rest = s.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  // 2 characters carry 1 byte and 4 spare bits; 3 characters carry 2 bytes and 2 spare bits.
+  return (BASE64URL_ALPHABET.indexOf(s[s.length - 1]!) & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
+
+const b64url = (max: number) => z.string().max(max).refine(isCanonicalBase64url, { error: 'Malformed credential data.' });
+
+/** A WebAuthn assertion as @simplewebauthn/browser returns it (AuthenticationResponseJSON), size-capped, binary values canonical base64url. */
 export const AuthenticationResponseSchema = z.object({
   id: b64url(1024),
   rawId: b64url(1024),
@@ -90,7 +106,7 @@ export const AuthenticationResponseSchema = z.object({
   authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
 });
 
-/** A WebAuthn attestation as @simplewebauthn/browser returns it (RegistrationResponseJSON), size-capped. */
+/** A WebAuthn attestation as @simplewebauthn/browser returns it (RegistrationResponseJSON), size-capped, binary values canonical base64url. */
 export const RegistrationResponseSchema = z.object({
   id: b64url(1024),
   rawId: b64url(1024),

@@ -11,7 +11,7 @@ import { exportAuditBundle } from '@/lib/audit/export';
 import { checkSignedEvent, INTENT_FORMAT, type SignedIntent } from '@/lib/audit/signed-intent';
 import { verifyChain } from '@/lib/audit/verify';
 import { beginStepUp, issueStepUpProof } from '@/lib/auth/step-up';
-import { startPasskeyRegistration } from '@/lib/auth/webauthn';
+import { finishPasskeyRegistration, startPasskeyRegistration } from '@/lib/auth/webauthn';
 import { invalidateSettings } from '@/lib/config/settings';
 import { recordAuditWith } from '@/lib/audit/record';
 import { finishPasskeyRegistrationForViewer, removePasskeyForViewer } from '@/lib/dal/account-security';
@@ -142,11 +142,31 @@ describe.each(testProviders())('signed intents on %s', (provider) => {
     return result;
   }
 
-  async function exportAll(name: string) {
+  /** Exports the trail from `from` (default: its first event) to its head. */
+  async function exportAll(name: string, from = 1) {
     const head = await h.db.auditEvent.findFirstOrThrow({ orderBy: { seq: 'desc' }, select: { seq: true } });
     const outDir = path.join(tmp, `${provider}-${name}`);
-    await exportAuditBundle(h.db, { from: 1, to: head.seq, outDir });
+    await exportAuditBundle(h.db, { from, to: head.seq, outDir });
     return outDir;
+  }
+
+  /** The seq the next audit event will get (a test's own range starts there). */
+  async function nextSeq() {
+    const head = await h.db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
+    return (head?.seq ?? 0) + 1;
+  }
+
+  /** The `account.passkey_register` events that recorded this credential id. */
+  async function registrationsOf(credentialId: string) {
+    const events = await h.db.auditEvent.findMany({ where: { operation: 'account.passkey_register' }, orderBy: { seq: 'asc' } });
+    return events.filter((e) => (JSON.parse(e.details) as { credentialId?: unknown }).credentialId === credentialId);
+  }
+
+  /** The same bytes spelled otherwise: the lowest spare bit of the last base64url character set ('Q' → 'R'). */
+  function respell(value: string): string {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    if (value.length % 4 < 2) throw new Error('no spare bits');
+    return value.slice(0, -1) + alphabet[alphabet.indexOf(value.at(-1)!) | 1]!;
   }
 
   it('a passkey step-up signs the intent; the action event stores it and the assertion; it verifies on the server and offline', async () => {
@@ -379,6 +399,13 @@ describe.each(testProviders())('signed intents on %s', (provider) => {
     const signer = `${base.slice(0, 5)}_${base.slice(6)}`;
     await registerPasskey(caller, 'Decoy', decoy);
     const auth = await registerPasskey(caller, 'Signer', signer);
+    // Neither blocks the other's registration ("registered before" compares exactly), nor does an id that
+    // differs from the signer's in case only (SQLite's LIKE ignores ASCII case).
+    const at = [...signer].findIndex((c, i) => i > 5 && /[a-z]/i.test(c));
+    const flipped = signer[at] === signer[at]!.toLowerCase() ? signer[at]!.toUpperCase() : signer[at]!.toLowerCase();
+    const caseVariant = `${signer.slice(0, at)}${flipped}${signer.slice(at + 1)}`;
+    await registerPasskey(caller, 'Case', caseVariant);
+    expect(await h.db.webAuthnCredential.count({ where: { credentialId: { in: [decoy, signer, caseVariant] } } })).toBe(3);
     const event = await signedSuspend(caller, auth);
     expect(await eventSignature(h.db, event.seq)).toMatchObject({ status: 'valid', passkeyName: 'Signer' });
     // Removed, the passkey's key is still found through its own registration event, not lost to the decoy's.
@@ -389,14 +416,109 @@ describe.each(testProviders())('signed intents on %s', (provider) => {
     expect(verified.signatures.signed.some((x) => x.seq === event.seq && x.passkey === 'Signer')).toBe(true);
   });
 
-  it('a removed passkey’s credential id registered again by someone else does not make its owner’s signatures someone else’s', async () => {
+  it('a removed passkey’s credential id cannot be registered again, by anyone; its owner’s signatures stay theirs', async () => {
+    const from = await nextSeq();
     const { caller: owner, auth } = await passkeyCaller('admin');
     const event = await signedSuspend(owner, auth);
     await removeOwnPasskey(owner, auth.credentialId);
-    // Another user registers a new key under the same credential id (an authenticator chooses the id).
+    // Another user, then the owner, present a key under the same credential id (an authenticator chooses the id).
     const other = await h.caller('admin');
-    await registerPasskey(other, 'Same id', auth.credentialId);
+    await expect(registerPasskey(other, 'Same id', auth.credentialId)).rejects.toMatchObject({ name: 'ActionError', code: 'VALIDATION' });
+    await expect(registerPasskey(owner, 'Back again', auth.credentialId)).rejects.toMatchObject({ code: 'VALIDATION' });
+    // The ceremony's own verdict (the caller turns it into that validation error).
+    const viewer = h.viewerOf(other);
+    const user = { id: viewer.userId, email: viewer.email, name: viewer.name, role: viewer.role };
+    const options = await startPasskeyRegistration(h.db, user, { sessionId: viewer.sessionId });
+    const again = new SoftAuthenticator({ origin: ORIGIN, rpId: RP_ID, credentialId: auth.credentialId }).register(options);
+    expect(await finishPasskeyRegistration(h.db, user, again, { name: 'Same id', sessionId: viewer.sessionId })).toEqual({
+      ok: false,
+      reason: 'credential_registered_before',
+    });
+    expect(await h.db.webAuthnCredential.count({ where: { credentialId: auth.credentialId } })).toBe(0);
+    expect(await registrationsOf(auth.credentialId)).toHaveLength(1);
     expect(await eventSignature(h.db, event.seq)).toMatchObject({ status: 'valid', userId: owner.user!.id, passkeyName: 'Work laptop' });
+    const verified = await verifier.verifyBundle(await exportAll('not-registered-again', from));
+    expect(verified.signatures.signed).toEqual([expect.objectContaining({ seq: event.seq, passkey: 'Work laptop' })]);
+  });
+
+  it('a trail with two registrations of one credential id (as a server before this rule wrote) fails offline as credential_mismatch', async () => {
+    /** Records `caller` registering `credentialId` with `publicKey`, with the app's own append (a compromised or older server could). */
+    const appendRegistration = async (caller: Caller, credentialId: string, publicKey: string) => {
+      const [first] = await registrationsOf(credentialId);
+      return h.db.$transaction((tx) =>
+        recordAuditWith(
+          tx,
+          {
+            actor: { id: caller.user!.id, role: 'admin', sessionId: caller.sessionId },
+            operation: 'account.passkey_register',
+            target: { type: 'WebAuthnCredential', id: first!.targetId! },
+            outcome: 'success',
+            details: { ...(JSON.parse(first!.details) as Record<string, unknown>), publicKey },
+          },
+          { correlationId: randomUUID(), ip: caller.peer, userAgent: 'vitest' },
+        ),
+      );
+    };
+    const keyOf = async (credentialId: string) => (await h.db.webAuthnCredential.findUniqueOrThrow({ where: { credentialId } })).publicKey;
+
+    // The same key and owner registered twice: which registration counts is ambiguous, so neither is kept silently.
+    const from = await nextSeq();
+    const { caller: owner, auth } = await passkeyCaller('admin');
+    await signedSuspend(owner, auth);
+    const [first] = await registrationsOf(auth.credentialId);
+    const twice = await appendRegistration(owner, auth.credentialId, await keyOf(auth.credentialId));
+    await expect(verifier.verifyBundle(await exportAll('registered-twice', from))).rejects.toMatchObject({
+      problem: 'credential_mismatch',
+      class: 'forged_signature',
+      seq: twice.seq,
+      message: expect.stringContaining(`is registered twice (events ${first!.seq} and ${twice.seq})`),
+    });
+
+    // Someone else's key registered under a signer's credential id: the same explicit verdict, not "another key than its registration".
+    const from2 = await nextSeq();
+    const signer = await passkeyCaller('admin');
+    await signedSuspend(signer.caller, signer.auth);
+    const other = await passkeyCaller('admin');
+    const stolen = await appendRegistration(other.caller, signer.auth.credentialId, await keyOf(other.auth.credentialId));
+    await expect(verifier.verifyBundle(await exportAll('registered-by-another', from2))).rejects.toMatchObject({
+      problem: 'credential_mismatch',
+      seq: stolen.seq,
+      message: expect.stringContaining('is registered twice'),
+    });
+  });
+
+  it('a stored assertion respelled in base64url (same bytes, its last character changed) does not verify, on the server or offline', async () => {
+    const from = await nextSeq();
+    const { caller, auth } = await passkeyCaller('admin');
+    const event = await signedSuspend(caller, auth);
+    const details = JSON.parse(event.details) as { signature: { assertion: Record<string, string> } } & Record<string, unknown>;
+    const assertion = details.signature.assertion;
+    const respelled = {
+      ...details,
+      signature: { ...details.signature, assertion: { ...assertion, authenticatorData: respell(assertion.authenticatorData!) } },
+    };
+    // Written with the app's own append (a compromised server could): the chain stays intact.
+    const forged = await h.db.$transaction((tx) =>
+      recordAuditWith(
+        tx,
+        {
+          actor: { id: caller.user!.id, role: 'admin', sessionId: caller.sessionId },
+          operation: 'user.suspend',
+          target: { type: event.targetType!, id: event.targetId! },
+          outcome: 'success',
+          reason: REASON,
+          details: respelled,
+        },
+        { correlationId: randomUUID(), ip: caller.peer, userAgent: 'vitest' },
+      ),
+    );
+    expect(await eventSignature(h.db, event.seq)).toMatchObject({ status: 'valid' });
+    expect(await eventSignature(h.db, forged.seq)).toMatchObject({ status: 'invalid', problem: 'forged_signature' });
+    await expect(verifier.verifyBundle(await exportAll('respelled', from))).rejects.toMatchObject({
+      problem: 'forged_signature',
+      seq: forged.seq,
+    });
+    expect((await verifyChain(h.db)).ok).toBe(true);
   });
 
   it('an event that says "passkey" without its signature, and an intent that already authorized an earlier event, are not valid', async () => {

@@ -511,6 +511,44 @@ describe.each(testProviders())('passkeys (WebAuthn) on %s', (provider) => {
     });
   });
 
+  describe('canonical base64url (issue 13: one spelling per value)', () => {
+    /** The same bytes spelled otherwise: the lowest spare bit of the last character set ('Q' → 'R'). */
+    function respell(value: string): string {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      if (value.length % 4 < 2) throw new Error('no spare bits');
+      return value.slice(0, -1) + alphabet[alphabet.indexOf(value.at(-1)!) | 1]!;
+    }
+
+    it('an assertion whose authenticatorData is respelled (same bytes, last character changed) is refused; a canonical one then works', async () => {
+      const auth = device();
+      const { user } = await enrolled(auth);
+      const { response } = await assertion(auth, user.id);
+      const authenticatorData = respell(response.response.authenticatorData);
+      expect(Buffer.from(authenticatorData, 'base64url').equals(Buffer.from(response.response.authenticatorData, 'base64url'))).toBe(true);
+      const respelled = { ...response, response: { ...response.response, authenticatorData } };
+      expect(await finishPasskeyAuthentication(db, respelled, { purpose: 'webauthn.authenticate', userId: user.id })).toEqual({
+        ok: false,
+        reason: 'verification_failed',
+      });
+      expect((await storedCredential(auth.credentialId)).counter).toBe(0);
+      expect((await signIn(auth, user.id)).ok).toBe(true);
+    });
+
+    it('a registration whose attestation is respelled is refused and stores nothing', async () => {
+      const user = await newUser();
+      const auth = device();
+      const options = await startPasskeyRegistration(db, user, { sessionId: SESSION });
+      const response = auth.register(options);
+      const field = (['attestationObject', 'clientDataJSON'] as const).find((f) => response.response[f].length % 4 >= 2)!;
+      const respelled = { ...response, response: { ...response.response, [field]: respell(response.response[field]) } };
+      expect(await finishPasskeyRegistration(db, user, respelled, { name: 'Key', sessionId: SESSION })).toEqual({
+        ok: false,
+        reason: 'verification_failed',
+      });
+      expect(await db.webAuthnCredential.count({ where: { userId: user.id } })).toBe(0);
+    });
+  });
+
   describe('T13 registration rules', () => {
     it("T13 a registration with a credential id already owned by another user is refused and the owner's passkey is unchanged", async () => {
       const victimDevice = device();
