@@ -1,15 +1,20 @@
 import 'server-only';
 import { recordAudit } from '@/lib/audit/record';
+import type { SignatureEvidence } from '@/lib/audit/signed-intent';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { recordAccountFailure } from '@/lib/auth/throttle';
 import { now } from '@/lib/clock';
 import { countRemainingRecoveryCodes, generateRecoveryCodes } from '@/lib/auth/recovery-codes';
 import { openSecret, sealSecret, SecretBoxError } from '@/lib/auth/secret-box';
+import { INTENT_WRITE_GRACE_MS } from '@/lib/auth/step-up';
 import { disableTotp, enableTotp, generateTotpSecret, totpQrDataUrl, totpUri } from '@/lib/auth/totp';
 import type { Viewer } from '@/lib/auth/viewer';
 import { finishPasskeyRegistration, listPasskeys, removePasskey, renamePasskey, startPasskeyRegistration } from '@/lib/auth/webauthn';
+import { readClientChallenge } from '@/lib/auth/webauthn-config';
+import type { Authorization } from '@/lib/authz/authorization';
 import { ActionError } from '@/lib/authz/result';
-import { db, type Tx } from '@/lib/db';
+import { db, type Db, type Tx } from '@/lib/db';
+import { stepUpDetails } from '@/lib/dal/audit-details';
 
 /**
  * The viewer's own second factors: TOTP, passkeys and recovery codes. Every
@@ -19,6 +24,22 @@ import { db, type Tx } from '@/lib/db';
 
 const actorOf = (v: Viewer) => ({ id: v.userId, role: v.role, sessionId: v.sessionId });
 const enrolAad = (userId: string) => `totp-enrol:${userId}`;
+
+/**
+ * What a self-service step-up operation's event says about its step-up (issue 13):
+ * as every step-up operation's, stepUpDetails — `stepUp`, `stepUpMethod` and, for
+ * a passkey, the signed intent and assertion the offline verifier re-checks.
+ * Enrolment is the exception: someone with no second factor yet has nothing to
+ * step up with, and a sign-in within FRESH_SIGN_IN_MS stood in for the proof
+ * (defineAction). That is recorded as what it is — no step-up, enrolment, and
+ * when the sign-in was — not as a step-up without a signature.
+ */
+function stepUpEvidence(authz: Authorization): Record<string, unknown> {
+  if (authz.steppedUp && !authz.stepUpProof && !authz.viewer.mfaEnrolled) {
+    return { stepUp: false, enrolment: true, signedInAt: authz.viewer.authTime.toISOString() };
+  }
+  return stepUpDetails(authz);
+}
 
 export async function getSecurityOverview(viewer: Viewer) {
   const client = await db();
@@ -51,7 +72,8 @@ export async function getSecurityOverview(viewer: Viewer) {
 }
 
 /** Confirms TOTP enrolment with a first code. On a first factor, also issues recovery codes (shown once). */
-export async function enableTotpForViewer(viewer: Viewer, sealed: string, code: string): Promise<{ recoveryCodes: string[] | null }> {
+export async function enableTotpForViewer(authz: Authorization, sealed: string, code: string): Promise<{ recoveryCodes: string[] | null }> {
+  const viewer = authz.viewer;
   let secret: string;
   try {
     secret = openSecret(sealed, enrolAad(viewer.userId));
@@ -77,13 +99,15 @@ export async function enableTotpForViewer(viewer: Viewer, sealed: string, code: 
       operation: 'account.totp_enable',
       target: { type: 'User', id: viewer.userId },
       outcome: 'success',
+      details: stepUpEvidence(authz),
       decision: 'account.own',
     });
-    return { recoveryCodes: await issueFirstRecoveryCodes(tx, viewer) };
+    return { recoveryCodes: await issueFirstRecoveryCodes(tx, viewer, 'account.totp_enable') };
   });
 }
 
-export async function disableTotpForViewer(viewer: Viewer): Promise<void> {
+export async function disableTotpForViewer(authz: Authorization): Promise<void> {
+  const viewer = authz.viewer;
   const client = await db();
   await client.$transaction(async (tx) => {
     await assertAnotherFactor(tx, viewer, 'totp');
@@ -93,22 +117,71 @@ export async function disableTotpForViewer(viewer: Viewer): Promise<void> {
       operation: 'account.totp_disable',
       target: { type: 'User', id: viewer.userId },
       outcome: 'success',
+      details: stepUpEvidence(authz),
       decision: 'account.own',
     });
   });
 }
 
-export async function beginPasskeyRegistrationForViewer(viewer: Viewer) {
+/**
+ * Starts a passkey registration. The step-up is spent here, but the event is
+ * written when the registration finishes (another action, without a step-up of
+ * its own): the step-up's evidence is kept on the registration challenge it
+ * authorized, and the finish that consumes that challenge — once — records it.
+ */
+export async function beginPasskeyRegistrationForViewer(authz: Authorization) {
+  const viewer = authz.viewer;
   const client = await db();
-  return startPasskeyRegistration(
+  const options = await startPasskeyRegistration(
     client,
     { id: viewer.userId, email: viewer.email, name: viewer.name, role: viewer.role },
     { sessionId: viewer.sessionId },
   );
+  // The client has not seen this challenge yet, so no finish can consume it before the evidence is on it.
+  const kept = await client.authChallenge.updateMany({
+    where: { challenge: options.challenge, purpose: 'webauthn.register', userId: viewer.userId, sessionId: viewer.sessionId },
+    data: { operation: REGISTER_OP, intent: JSON.stringify(stepUpEvidence(authz)) },
+  });
+  if (kept.count !== 1) throw new Error('the registration challenge just issued was not found');
+  return options;
+}
+
+const REGISTER_OP = 'account.passkey_register';
+
+/**
+ * The step-up evidence kept on the registration challenge this response answers
+ * (beginPasskeyRegistrationForViewer), read before finishPasskeyRegistration
+ * consumes the challenge; null for a challenge issued without it.
+ */
+async function registrationStepUp(client: Db, viewer: Viewer, response: unknown): Promise<Record<string, unknown> | null> {
+  const challenge = readClientChallenge(response);
+  if (challenge === null) return null;
+  const row = await client.authChallenge.findFirst({
+    where: { challenge, purpose: 'webauthn.register', userId: viewer.userId, sessionId: viewer.sessionId, operation: REGISTER_OP },
+    select: { intent: true },
+  });
+  if (!row?.intent) return null;
+  const evidence = JSON.parse(row.intent) as unknown;
+  return typeof evidence === 'object' && evidence !== null && !Array.isArray(evidence) ? (evidence as Record<string, unknown>) : null;
+}
+
+/**
+ * A passkey-signed intent authorizes an event recorded before it expires (the
+ * verifier checks the event's ts against it). A registration finished too late
+ * for that is not done: its event could not carry a valid signature.
+ */
+function assertSignatureStillValid(evidence: Record<string, unknown> | null) {
+  const signature = evidence?.signature as SignatureEvidence | undefined;
+  if (!signature) return;
+  const expiresAt = Date.parse((JSON.parse(signature.intent) as { expiresAt?: string }).expiresAt ?? '');
+  if (!(expiresAt - now().getTime() > INTENT_WRITE_GRACE_MS)) {
+    throw new ActionError('VALIDATION', 'Adding this passkey took too long, so it was not added. Start again.');
+  }
 }
 
 const REGISTRATION_MESSAGES: Record<string, string> = {
   credential_in_use: 'This passkey is already registered.',
+  credential_registered_before: 'This passkey was registered before; create a new one on your authenticator.',
   device_bound_required: 'Your role requires a passkey that stays on one device (not a synced passkey).',
   user_not_verified: 'The passkey did not verify you (PIN or biometric). Try again.',
   algorithm_not_allowed: 'This passkey uses an algorithm Warden does not accept.',
@@ -116,6 +189,7 @@ const REGISTRATION_MESSAGES: Record<string, string> = {
 
 export async function finishPasskeyRegistrationForViewer(viewer: Viewer, name: string, response: unknown) {
   const client = await db();
+  const stepUp = await registrationStepUp(client, viewer, response);
   let recoveryCodes: string[] | null = null;
   // The credential, its audit event and any first recovery codes commit together.
   const result = await finishPasskeyRegistration(
@@ -126,6 +200,7 @@ export async function finishPasskeyRegistrationForViewer(viewer: Viewer, name: s
       name,
       sessionId: viewer.sessionId,
       onStored: async (tx, credential, key) => {
+        assertSignatureStillValid(stepUp);
         await recordAudit(tx, {
           actor: actorOf(viewer),
           operation: 'account.passkey_register',
@@ -134,6 +209,7 @@ export async function finishPasskeyRegistrationForViewer(viewer: Viewer, name: s
           // The public key goes into the chain, so signed intents stay verifiable offline
           // after the passkey is removed (issue 13; credentials.json in export bundles).
           details: {
+            ...stepUp,
             name,
             deviceType: credential.deviceType,
             credentialId: key.credentialId,
@@ -142,7 +218,7 @@ export async function finishPasskeyRegistrationForViewer(viewer: Viewer, name: s
           },
           decision: 'account.own',
         });
-        recoveryCodes = await issueFirstRecoveryCodes(tx, viewer);
+        recoveryCodes = await issueFirstRecoveryCodes(tx, viewer, 'account.passkey_register');
       },
     },
   );
@@ -151,7 +227,8 @@ export async function finishPasskeyRegistrationForViewer(viewer: Viewer, name: s
   return { recoveryCodes };
 }
 
-export async function removePasskeyForViewer(viewer: Viewer, id: string): Promise<void> {
+/** `authz`: the action's (its step-up is recorded); absent only where a test removes a passkey directly. */
+export async function removePasskeyForViewer(viewer: Viewer, id: string, authz?: Authorization): Promise<void> {
   const client = await db();
   await client.$transaction(async (tx) => {
     await assertAnotherFactor(tx, viewer, 'passkey');
@@ -162,12 +239,14 @@ export async function removePasskeyForViewer(viewer: Viewer, id: string): Promis
       operation: 'account.passkey_remove',
       target: { type: 'WebAuthnCredential', id },
       outcome: 'success',
+      ...(authz ? { details: stepUpEvidence(authz) } : {}),
       decision: 'account.own',
     });
   });
 }
 
-export async function regenerateRecoveryCodesForViewer(viewer: Viewer): Promise<string[]> {
+export async function regenerateRecoveryCodesForViewer(authz: Authorization): Promise<string[]> {
+  const viewer = authz.viewer;
   const client = await db();
   return client.$transaction(async (tx) => {
     const codes = await generateRecoveryCodes(tx, viewer.userId);
@@ -177,15 +256,24 @@ export async function regenerateRecoveryCodesForViewer(viewer: Viewer): Promise<
       operation: 'account.recovery_codes_generate',
       target: { type: 'User', id: viewer.userId },
       outcome: 'success',
-      details: { count: codes.length },
+      details: { ...stepUpEvidence(authz), count: codes.length },
       decision: 'account.own',
     });
     return codes;
   });
 }
 
-/** The first factor a user enrols comes with recovery codes, so losing that device is not the end. */
-async function issueFirstRecoveryCodes(tx: Tx, viewer: Viewer): Promise<string[] | null> {
+/**
+ * The first factor a user enrols comes with recovery codes, so losing that device is not the end.
+ * Their event names the operation they come with (same transaction, same correlation id) and
+ * carries no step-up evidence of its own: that operation's event holds it, and one signed intent
+ * authorizes one event (the verifier refuses an intent replayed or recorded for another operation).
+ */
+async function issueFirstRecoveryCodes(
+  tx: Tx,
+  viewer: Viewer,
+  issuedWith: 'account.totp_enable' | 'account.passkey_register',
+): Promise<string[] | null> {
   const user = await tx.user.findUniqueOrThrow({ where: { id: viewer.userId }, select: { recoveryCodesAt: true } });
   if (user.recoveryCodesAt) return null;
   const codes = await generateRecoveryCodes(tx, viewer.userId);
@@ -194,7 +282,7 @@ async function issueFirstRecoveryCodes(tx: Tx, viewer: Viewer): Promise<string[]
     operation: 'account.recovery_codes_generate',
     target: { type: 'User', id: viewer.userId },
     outcome: 'success',
-    details: { count: codes.length, first: true },
+    details: { count: codes.length, first: true, issuedWith },
     decision: 'account.own',
   });
   return codes;
@@ -218,9 +306,10 @@ async function assertAnotherFactor(tx: Tx, viewer: Viewer, removing: 'totp' | 'p
  * sessions end unless the viewer chose to keep them (ASVS V6.2.3, V7.4.3).
  */
 export async function changePasswordForViewer(
-  viewer: Viewer,
+  authz: Authorization,
   input: { currentPassword: string; newPassword: string; signOutOthers: boolean },
 ) {
+  const viewer = authz.viewer;
   const client = await db();
   const user = await client.user.findUniqueOrThrow({ where: { id: viewer.userId }, select: { passwordHash: true, email: true } });
   const ok = user.passwordHash ? await verifyPassword(user.passwordHash, input.currentPassword) : false;
@@ -233,6 +322,8 @@ export async function changePasswordForViewer(
         target: { type: 'User', id: viewer.userId },
         outcome: 'failure',
         reasonCode: 'bad_password',
+        // The step-up was spent on this attempt: its evidence goes with the refusal.
+        details: stepUpEvidence(authz),
         decision: 'account.own',
       });
     });
@@ -260,7 +351,7 @@ export async function changePasswordForViewer(
       operation: 'account.password_change',
       target: { type: 'User', id: viewer.userId },
       outcome: 'success',
-      details: { otherSessionsEnded: ended.count },
+      details: { ...stepUpEvidence(authz), otherSessionsEnded: ended.count },
       decision: 'account.own',
     });
     return { otherSessionsEnded: ended.count };

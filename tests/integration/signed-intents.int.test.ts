@@ -423,7 +423,11 @@ describe.each(testProviders())('signed intents on %s', (provider) => {
     await removeOwnPasskey(owner, auth.credentialId);
     // Another user, then the owner, present a key under the same credential id (an authenticator chooses the id).
     const other = await h.caller('admin');
-    await expect(registerPasskey(other, 'Same id', auth.credentialId)).rejects.toMatchObject({ name: 'ActionError', code: 'VALIDATION' });
+    await expect(registerPasskey(other, 'Same id', auth.credentialId)).rejects.toMatchObject({
+      name: 'ActionError',
+      code: 'VALIDATION',
+      message: 'This passkey was registered before; create a new one on your authenticator.',
+    });
     await expect(registerPasskey(owner, 'Back again', auth.credentialId)).rejects.toMatchObject({ code: 'VALIDATION' });
     // The ceremony's own verdict (the caller turns it into that validation error).
     const viewer = h.viewerOf(other);

@@ -8,8 +8,8 @@ import { PasskeyNameSchema } from '@/lib/validation/auth';
 /** Starts a passkey registration (step-up, or a recent sign-in while enrolling); returns the ceremony options. */
 export const beginPasskeyRegistrationAction = defineAction(
   { op: 'account.passkey_register', input: PasskeyNameSchema },
-  async ({ viewer }) => {
-    if (!viewer) throw new ActionError('UNAUTHENTICATED', 'Sign in again.');
-    return { options: await beginPasskeyRegistrationForViewer(viewer) };
+  async ({ authz }) => {
+    if (!authz) throw new ActionError('UNAUTHENTICATED', 'Sign in again.');
+    return { options: await beginPasskeyRegistrationForViewer(authz) };
   },
 );

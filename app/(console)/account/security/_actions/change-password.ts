@@ -7,7 +7,7 @@ import { ChangePasswordSchema } from '@/lib/validation/auth';
 /** Changes the viewer's password (step-up, current password re-checked). */
 export const changePasswordAction = defineAction(
   { op: 'account.password_change', input: ChangePasswordSchema },
-  async ({ input, viewer }) => {
-    return viewer ? changePasswordForViewer(viewer, input) : { otherSessionsEnded: 0 };
+  async ({ input, authz }) => {
+    return authz ? changePasswordForViewer(authz, input) : { otherSessionsEnded: 0 };
   },
 );

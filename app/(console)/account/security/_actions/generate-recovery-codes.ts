@@ -8,8 +8,8 @@ import { EmptySchema } from '@/lib/validation/auth';
 /** Replaces the viewer's recovery codes (step-up); the new ones are shown once. */
 export const generateRecoveryCodesAction = defineAction(
   { op: 'account.recovery_codes_generate', input: EmptySchema },
-  async ({ viewer }) => {
-    const codes = viewer ? await regenerateRecoveryCodesForViewer(viewer) : [];
+  async ({ authz }) => {
+    const codes = authz ? await regenerateRecoveryCodesForViewer(authz) : [];
     revalidatePath('/account/security');
     return { codes };
   },

@@ -6,8 +6,8 @@ import { removePasskeyForViewer } from '@/lib/dal/account-security';
 import { PasskeyIdSchema } from '@/lib/validation/auth';
 
 /** Removes one of the viewer's passkeys (step-up bound to its id). */
-export const removePasskeyAction = defineAction({ op: 'account.passkey_remove', input: PasskeyIdSchema }, async ({ input, viewer }) => {
-  if (viewer) await removePasskeyForViewer(viewer, input.id);
+export const removePasskeyAction = defineAction({ op: 'account.passkey_remove', input: PasskeyIdSchema }, async ({ input, authz }) => {
+  if (authz) await removePasskeyForViewer(authz.viewer, input.id, authz);
   revalidatePath('/account/security');
   return null;
 });
