@@ -6,7 +6,7 @@
  *
  *   node warden-witness.mjs keygen --out <dir>
  *   node warden-witness.mjs cosign --key <private.pem> --checkpoint <file or -> [--server-keys <public-keys.json>]
- *   node warden-witness.mjs watch --url <console origin> --key <private.pem> --state <file>
+ *   node warden-witness.mjs watch --url <console origin> --key <private.pem> --state <file> [--init]
  *                                 [--once] [--interval <seconds>] [--server-keys <pinned public-keys.json>]
  *
  * One file, plain Node >= 18, no dependencies (only node: built-ins), like
@@ -27,6 +27,13 @@
  * server shows less than it showed before), a fork (another digest for a seq it
  * saw), a broken prev link or a bad signature.
  *
+ * The state file is the witness's memory: a missing one would silently start a new
+ * witness and hide a rollback, so `watch` refuses to run without it unless --init
+ * is given (and refuses --init when it exists). It belongs to one server url and one
+ * witness key, and is written to a temp file, flushed to disk, then renamed.
+ * The first run against a long log reads pages of 1000 checkpoints; when the server
+ * answers 429 it waits for Retry-After (at most 5 minutes, saying so) and goes on.
+ *
  * Exit codes: 0 ok, 1 a problem was found (nothing was cosigned), 2 usage error, a
  * file that cannot be read or written, or the server could not be reached.
  */
@@ -46,7 +53,13 @@ const KEY_ID = /^[0-9a-f]{16}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const CHECKPOINT_FIELDS = ['digest', 'format', 'headHash', 'keyId', 'prev', 'seq', 'signature', 'ts'];
-const PAGE = 500;
+/** Checkpoints per page (the most GET /api/audit/checkpoints serves). */
+const PAGE = 1000;
+/** The longest Retry-After the witness waits for inside one poll, and how many 429s in a row it accepts for one page. */
+export const MAX_RETRY_WAIT_MS = 5 * 60_000;
+const MAX_RETRIES_PER_PAGE = 5;
+/** The wait when a 429 has no usable Retry-After. */
+const DEFAULT_RETRY_WAIT_MS = 60_000;
 
 /** Something is wrong with what the server shows: report, exit 1, cosign nothing. */
 export class WitnessProblem extends Error {
@@ -60,6 +73,10 @@ export class WitnessProblem extends Error {
 /** Usage error, unreadable file, unreachable server: nothing concluded, exit 2. */
 export class WitnessError extends Error {}
 
+/** A refusal that waiting will not fix (wrong, missing or unexpected state file): exit 2, also when watching continuously. */
+export class WitnessUsageError extends WitnessError {}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isIsoMs = (v) => typeof v === 'string' && ISO_MS.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v;
@@ -288,14 +305,26 @@ export function emptyState(url, keyId) {
   return { format: STATE_FORMAT, url, witnessKeyId: keyId, last: null, cosigned: {}, postedSeq: null, updatedAt: null };
 }
 
-function readState(file, url, keyId) {
+/**
+ * The state in `file`. Without the file, a new state only with `init` (a deleted state
+ * file must not silently start a new witness: that would hide a rollback); with it,
+ * `init` is refused. The file must belong to this server `url` and witness key.
+ */
+export function readState(file, url, keyId, { init = false } = {}) {
   let text;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    if (error.code === 'ENOENT') return emptyState(url, keyId);
+    if (error.code === 'ENOENT') {
+      if (init) return emptyState(url, keyId);
+      throw new WitnessUsageError(
+        `there is no state file ${file}: to start a new witness for ${url}, run watch once with --init; if this witness ran before, its state file was moved or deleted (restore it: without it a rollback of what it saw goes unnoticed)`,
+      );
+    }
     throw new WitnessError(`cannot read the state file ${file}`);
   }
+  if (init)
+    throw new WitnessUsageError(`the state file ${file} exists: --init starts a new witness only without one; run watch without --init`);
   let s;
   try {
     s = JSON.parse(text);
@@ -305,21 +334,47 @@ function readState(file, url, keyId) {
   if (
     !isObject(s) ||
     s.format !== STATE_FORMAT ||
+    typeof s.url !== 'string' ||
     !isObject(s.cosigned) ||
     !(s.last === null || (isObject(s.last) && Number.isSafeInteger(s.last.seq) && HEX64.test(s.last.digest)))
   )
-    throw new WitnessError(`${file} is not a "${STATE_FORMAT}" state file`);
-  if (s.witnessKeyId !== keyId) throw new WitnessError(`the state file ${file} belongs to witness key ${s.witnessKeyId}, not ${keyId}`);
+    throw new WitnessUsageError(`${file} is not a "${STATE_FORMAT}" state file`);
+  if (s.url !== url) throw new WitnessUsageError(`this state file belongs to ${s.url}; use another --state file for ${url}`);
+  if (s.witnessKeyId !== keyId)
+    throw new WitnessUsageError(`the state file ${file} belongs to witness key ${s.witnessKeyId}, not ${keyId}`);
   return s;
 }
 
+/** Writes the state to a temp file, flushes it to disk, renames it over `file` and flushes the directory. */
 function writeState(file, state) {
   const tmp = `${file}.tmp-${process.pid}`;
   try {
-    fs.writeFileSync(tmp, `${JSON.stringify({ ...state, updatedAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.writeFileSync(fd, `${JSON.stringify({ ...state, updatedAt: new Date().toISOString() }, null, 2)}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // nothing more to do
+    }
     throw new WitnessError(`cannot write the state file ${file}`);
+  }
+  // The rename itself survives a crash once the directory is flushed (not possible on every platform).
+  try {
+    const dir = fs.openSync(path.dirname(path.resolve(file)), 'r');
+    try {
+      fs.fsyncSync(dir);
+    } finally {
+      fs.closeSync(dir);
+    }
+  } catch {
+    // best effort
   }
 }
 
@@ -339,16 +394,46 @@ async function fetchJson(url, init = {}) {
   } catch {
     body = null;
   }
-  return { status: res.status, body, text };
+  return { status: res.status, body, text, retryAfter: res.headers.get('retry-after') };
 }
 
-/** Every checkpoint with seq > after, following pages; and the server's newest. */
-async function fetchCheckpoints(origin, after) {
+/** How long a 429's Retry-After (seconds or an HTTP date) asks to wait, in ms; null when absent or unreadable. */
+export function retryAfterMs(value, nowMs = Date.now()) {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+/**
+ * Every checkpoint with seq > after, following pages; and the server's newest. A page
+ * the server refuses with 429 (its per-address limit, e.g. on a first run against a
+ * long log) is asked for again after Retry-After, so the pages read so far are kept;
+ * a wait over MAX_RETRY_WAIT_MS, or more than MAX_RETRIES_PER_PAGE refusals of one
+ * page, ends the poll (exit 2, nothing concluded).
+ */
+async function fetchCheckpoints(origin, after, { note = () => {}, sleepFor = sleep } = {}) {
   const all = [];
   let newest = null;
   let cursor = after;
-  for (let page = 0; page < 100_000; page++) {
+  for (let page = 0, refused = 0; page < 100_000;) {
     const res = await fetchJson(`${origin}/api/audit/checkpoints?after=${cursor}&limit=${PAGE}`);
+    if (res.status === 429) {
+      refused += 1;
+      const asked = retryAfterMs(res.retryAfter);
+      const wait = asked ?? DEFAULT_RETRY_WAIT_MS;
+      if (refused > MAX_RETRIES_PER_PAGE || wait > MAX_RETRY_WAIT_MS)
+        throw new WitnessError(
+          `the checkpoint endpoint keeps answering 429 (too many requests${asked === null ? '' : `, retry after ${Math.ceil(asked / 1000)} s`}) after ${all.length} checkpoint(s) read; try again later`,
+        );
+      note(
+        `WAIT    the checkpoint endpoint answered 429 (too many requests) after ${all.length} checkpoint(s) read; waiting ${Math.ceil(wait / 1000)} s${asked === null ? ' (no Retry-After)' : ' as its Retry-After asks'}, then reading on after seq ${cursor}`,
+      );
+      await sleepFor(wait);
+      continue;
+    }
+    refused = 0;
     if (res.status !== 200 || !isObject(res.body) || res.body.format !== CHECKPOINTS_FORMAT || !Array.isArray(res.body.checkpoints))
       throw new WitnessError(`the checkpoint endpoint answered ${res.status} without a "${CHECKPOINTS_FORMAT}" list`);
     const n = res.body.newest;
@@ -361,14 +446,19 @@ async function fetchCheckpoints(origin, after) {
     if (!Number.isSafeInteger(next) || next <= cursor)
       throw new WitnessProblem('rollback', 'the checkpoint list did not advance between pages', cursor);
     cursor = next;
+    page += 1;
   }
   return { checkpoints: all, newest };
 }
 
-/** One poll: check, cosign the newest, post it. Returns a list of lines to print. */
-export async function watchOnce({ origin, key, stateFile, serverKeysFile }) {
+/**
+ * One poll: check, cosign the newest, post it. Returns a list of lines to print;
+ * `note` prints a line at once (a wait for the server's rate limit). `init`: the
+ * state file must not exist yet (a new witness).
+ */
+export async function watchOnce({ origin, key, stateFile, serverKeysFile, init = false, note, sleepFor }) {
   const out = [];
-  const state = readState(stateFile, origin, key.keyId);
+  const state = readState(stateFile, origin, key.keyId, { init });
   let serverKeys;
   if (serverKeysFile) serverKeys = readServerKeys(serverKeysFile);
   else {
@@ -378,7 +468,7 @@ export async function watchOnce({ origin, key, stateFile, serverKeysFile }) {
     out.push('NOTE    server keys fetched from the server itself, not pinned: pass --server-keys <file you received separately>');
   }
   const after = state.last ? state.last.seq - 1 : 0;
-  const { checkpoints, newest } = await fetchCheckpoints(origin, after);
+  const { checkpoints, newest } = await fetchCheckpoints(origin, after, { note, sleepFor });
   const fresh = checkConsistency(state, checkpoints, newest, serverKeys);
   if (state.last) out.push(`OK      checkpoint seq ${state.last.seq} is still there with the digest this witness saw`);
   if (fresh.length > 0) out.push(`OK      ${fresh.length} new checkpoint(s) verified, chained, through seq ${fresh.at(-1).seq}`);
@@ -463,7 +553,7 @@ function readCheckpointInput(source) {
 const USAGE = `usage:
   node warden-witness.mjs keygen --out <dir>
   node warden-witness.mjs cosign --key <private.pem> --checkpoint <file or -> [--server-keys <public-keys.json>]
-  node warden-witness.mjs watch --url <console origin> --key <private.pem> --state <file>
+  node warden-witness.mjs watch --url <console origin> --key <private.pem> --state <file> [--init]
                                 [--once] [--interval <seconds, default 300>] [--server-keys <pinned public-keys.json>]
 
 keygen  makes an Ed25519 witness key: <dir>/witness-key.pem (0600, never printed) and
@@ -472,11 +562,26 @@ cosign  checks one checkpoint (JSON as the server publishes it) and prints its c
         (warden.cosignature.v1) to paste into the console's Integrity page.
 watch   polls the console's checkpoints, checks they extend what this witness saw before,
         and posts a cosignature of the newest; refuses on rollback, fork, broken link or bad signature.
+        The state file (--state) is what this witness saw, for one --url: keep it. The first run
+        creates it and needs --init; without the file and without --init, watch refuses (a lost
+        state file would hide a rollback), and --init refuses when the file exists.
+        A server that answers 429 is waited for (its Retry-After, at most 5 minutes).
 Exit codes: 0 ok, 1 problem found (nothing cosigned), 2 usage error, unreadable file or unreachable server.`;
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
-  const args = { command, out: null, key: null, checkpoint: null, url: null, state: null, serverKeys: null, once: false, interval: 300 };
+  const args = {
+    command,
+    out: null,
+    key: null,
+    checkpoint: null,
+    url: null,
+    state: null,
+    serverKeys: null,
+    once: false,
+    init: false,
+    interval: 300,
+  };
   const valued = {
     '--out': 'out',
     '--key': 'key',
@@ -492,6 +597,7 @@ function parseArgs(argv) {
       if (v === undefined) return { error: `${a} needs a value` };
       args[valued[a]] = v;
     } else if (a === '--once') args.once = true;
+    else if (a === '--init') args.init = true;
     else if (a === '--interval') {
       const v = Number(rest[++i]);
       if (!Number.isFinite(v) || v < 5) return { error: '--interval needs a number of seconds (5 or more)' };
@@ -500,6 +606,7 @@ function parseArgs(argv) {
   }
   if (command === 'keygen' && !args.out) return { error: 'keygen needs --out <dir>' };
   if (command === 'cosign' && (!args.key || !args.checkpoint)) return { error: 'cosign needs --key and --checkpoint' };
+  if (args.init && command !== 'watch') return { error: '--init is an option of watch' };
   if (command === 'watch') {
     if (!args.url || !args.key || !args.state) return { error: 'watch needs --url, --key and --state' };
     try {
@@ -514,8 +621,6 @@ function parseArgs(argv) {
     return { error: 'give a command: keygen, cosign or watch' };
   return args;
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The CLI; returns the exit code. */
 export async function main(argv, out = process.stdout, err = process.stderr) {
@@ -547,14 +652,19 @@ export async function main(argv, out = process.stdout, err = process.stderr) {
       return 0;
     }
     const key = readPrivateKey(args.key);
+    const note = (line) => out.write(`${new Date().toISOString()} ${line}\n`);
+    // --init allows a missing state file until the first poll has written one; after that the file must stay.
+    let init = args.init;
     for (;;) {
       try {
-        const lines = await watchOnce({ origin: args.url, key, stateFile: args.state, serverKeysFile: args.serverKeys });
+        const lines = await watchOnce({ origin: args.url, key, stateFile: args.state, serverKeysFile: args.serverKeys, init, note });
         out.write(`${lines.map((l) => `${new Date().toISOString()} ${l}`).join('\n')}\n`);
       } catch (error) {
-        // Running on: an unreachable server is retried at the next interval; a problem stops the witness.
-        if (args.once || !(error instanceof WitnessError)) throw error;
+        // Running on: an unreachable server is retried at the next interval; a problem or a wrong state file stops the witness.
+        if (args.once || !(error instanceof WitnessError) || error instanceof WitnessUsageError) throw error;
         err.write(`${new Date().toISOString()} warden-witness: ${error.message} (retrying in ${args.interval} s)\n`);
+      } finally {
+        if (init && fs.existsSync(args.state)) init = false;
       }
       if (args.once) return 0;
       await sleep(args.interval * 1000);

@@ -1,10 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { canonicalize } from './canonical-json';
 import { CHECKPOINT_FORMAT, checkpointDigestInput, keyIdOf, rawPublicKey } from './checkpoint-format';
 import { canonicalAuditEvent, computeEventHash, GENESIS_HASH, type AuditEventFields } from './hash';
@@ -36,6 +37,17 @@ function node(file: string, args: string[], input?: string): Promise<Run> {
     if (input !== undefined) child.stdin!.end(input);
   });
 }
+interface WitnessApi {
+  watchOnce(opts: {
+    origin: string;
+    key: { privateKey: KeyObject; publicKey: string; keyId: string };
+    stateFile: string;
+    serverKeysFile?: string;
+    init?: boolean;
+  }): Promise<string[]>;
+  retryAfterMs(value: string | null, nowMs?: number): number | null;
+}
+const witnessTool = (await import(pathToFileURL(WITNESS).href)) as WitnessApi;
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 let dirs = 0;
 const newDir = (label: string) => {
@@ -426,11 +438,21 @@ interface FakeServer {
   posted: Cosignature[];
   /** The status POST /api/audit/cosignatures answers (201 by default); a cosignature is recorded only with 201. */
   postStatus: number;
+  /** Every GET /api/audit/checkpoints query (after, limit) and what it answered. */
+  listed: { after: number; limit: number; status: number }[];
+  /** GET /api/audit/checkpoints answers 429 with this Retry-After to the requests whose index (from 0) is listed. */
+  refuse: { at: number[]; retryAfter: string };
   close(): Promise<void>;
 }
 
 async function fakeServer(): Promise<FakeServer> {
-  const state = { checkpoints: [] as StoredCp[], posted: [] as Cosignature[], postStatus: 201 };
+  const state = {
+    checkpoints: [] as StoredCp[],
+    posted: [] as Cosignature[],
+    postStatus: 201,
+    listed: [] as FakeServer['listed'],
+    refuse: { at: [] as number[], retryAfter: '1' },
+  };
   const srv = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const json = (status: number, body: unknown) => {
@@ -441,6 +463,14 @@ async function fakeServer(): Promise<FakeServer> {
     if (req.method === 'GET' && url.pathname === '/api/audit/checkpoints') {
       const after = Number(url.searchParams.get('after') ?? 0);
       const limit = Number(url.searchParams.get('limit') ?? 500);
+      // As the server: ?limit is 1 to 1000 (lib/validation/witness.ts); over the per-address limit, 429 with Retry-After.
+      if (!(limit >= 1 && limit <= 1000)) return json(400, { error: 'limit' });
+      if (state.refuse.at.includes(state.listed.length)) {
+        state.listed.push({ after, limit, status: 429 });
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': state.refuse.retryAfter });
+        return res.end(JSON.stringify({ error: 'Too many requests; try again later.' }));
+      }
+      state.listed.push({ after, limit, status: 200 });
       const list = state.checkpoints.filter((c) => c.seq > after);
       const newest = state.checkpoints.at(-1);
       return json(200, {
@@ -473,6 +503,8 @@ async function fakeServer(): Promise<FakeServer> {
       state.checkpoints = v;
     },
     posted: state.posted,
+    listed: state.listed,
+    refuse: state.refuse,
     get postStatus() {
       return state.postStatus;
     },
@@ -500,6 +532,8 @@ describe('warden-witness.mjs watch', () => {
 
   const watch = (stateFile: string, extra: string[] = ['--server-keys', keysFile]) =>
     node(WITNESS, ['watch', '--url', srv.url, '--key', w.pem, '--state', stateFile, '--once', ...extra]);
+  /** The first run of a new witness: its state file does not exist yet. */
+  const init = (stateFile: string) => watch(stateFile, ['--server-keys', keysFile, '--init']);
   const readState = (file: string) =>
     JSON.parse(fs.readFileSync(file, 'utf8')) as { last: { seq: number; digest: string }; cosigned: Record<string, string> };
 
@@ -507,7 +541,7 @@ describe('warden-witness.mjs watch', () => {
     const stateFile = path.join(newDir('watch-state'), 'state.json');
     srv.checkpoints = t.checkpoints.slice(0, 2);
     srv.posted.length = 0;
-    const first = await watch(stateFile);
+    const first = await init(stateFile);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toContain('2 new checkpoint(s) verified, chained, through seq 4');
     expect(first.stdout).toContain(`COSIGNED checkpoint seq 4, digest ${t.checkpoints[1]!.digest}`);
@@ -538,7 +572,7 @@ describe('warden-witness.mjs watch', () => {
     srv.posted.length = 0;
     srv.postStatus = 503;
     try {
-      const failed = await watch(stateFile);
+      const failed = await init(stateFile);
       expect(failed.code, failed.stdout + failed.stderr).toBe(2);
       expect(failed.stderr).toContain('refused the cosignature of seq 4 (503)');
       expect(srv.posted).toHaveLength(0);
@@ -565,7 +599,7 @@ describe('warden-witness.mjs watch', () => {
   it('reports a rollback when the server now shows a shorter log, and cosigns nothing (exit 1)', async () => {
     const stateFile = path.join(newDir('watch-rollback'), 'state.json');
     srv.checkpoints = t.checkpoints;
-    expect((await watch(stateFile)).code).toBe(0);
+    expect((await init(stateFile)).code).toBe(0);
     const before = fs.readFileSync(stateFile, 'utf8');
     const posted = srv.posted.length;
     srv.checkpoints = t.checkpoints.slice(0, 3);
@@ -580,7 +614,7 @@ describe('warden-witness.mjs watch', () => {
   it('reports a fork when a seq it saw now has another digest (exit 1)', async () => {
     const stateFile = path.join(newDir('watch-fork'), 'state.json');
     srv.checkpoints = t.checkpoints.slice(0, 2);
-    expect((await watch(stateFile)).code).toBe(0);
+    expect((await init(stateFile)).code).toBe(0);
     const posted = srv.posted.length;
     const rewritten = signCp(4, 'e'.repeat(64), t.checkpoints[0]!.digest, t.checkpoints[1]!.ts);
     srv.checkpoints = [t.checkpoints[0]!, rewritten, signCp(6, 'd'.repeat(64), rewritten.digest, t.checkpoints[2]!.ts)];
@@ -593,7 +627,7 @@ describe('warden-witness.mjs watch', () => {
   it('refuses a broken prev link and a bad signature (exit 1)', async () => {
     const stateFile = path.join(newDir('watch-link'), 'state.json');
     srv.checkpoints = [t.checkpoints[0]!, signCp(4, t.checkpoints[1]!.headHash, 'a'.repeat(64), t.checkpoints[1]!.ts)];
-    const broken = await watch(stateFile);
+    const broken = await init(stateFile);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('PROBLEM prev_mismatch at seq 4');
 
@@ -604,7 +638,7 @@ describe('warden-witness.mjs watch', () => {
     };
     srv.checkpoints = [forged];
     const stateFile2 = path.join(newDir('watch-sig'), 'state.json');
-    const bad = await watch(stateFile2);
+    const bad = await init(stateFile2);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('PROBLEM bad_signature at seq 2');
     expect(fs.existsSync(stateFile2)).toBe(false);
@@ -623,8 +657,207 @@ describe('warden-witness.mjs watch', () => {
       '--once',
       '--server-keys',
       keysFile,
+      '--init',
     ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('cannot reach');
+  });
+
+  /** `n` signed checkpoints, seq 1 to n, each linked to the one before. */
+  const longLog = (n: number) => {
+    const list: StoredCp[] = [];
+    for (let seq = 1; seq <= n; seq++)
+      list.push(
+        signCp(seq, sha256(`head-${seq}`), list.at(-1)?.digest ?? null, new Date(Date.UTC(2026, 10, 2) + seq * 1000).toISOString()),
+      );
+    return list;
+  };
+
+  it('reads a long log in pages of 1000, and on 429 waits for Retry-After and reads on from the page it was refused', async () => {
+    const stateFile = path.join(newDir('watch-long'), 'state.json');
+    srv.checkpoints = longLog(2500);
+    srv.listed.length = 0;
+    srv.refuse.at = [1];
+    srv.refuse.retryAfter = '1';
+    try {
+      const started = Date.now();
+      const run = await init(stateFile);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+      expect(run.stdout).toMatch(
+        /WAIT {4}the checkpoint endpoint answered 429 \(too many requests\) after 1000 checkpoint\(s\) read; waiting 1 s as its Retry-After asks, then reading on after seq 1000/,
+      );
+      expect(run.stdout).toContain('2500 new checkpoint(s) verified, chained, through seq 2500');
+      expect(run.stdout).toContain('COSIGNED checkpoint seq 2500');
+      // Not from scratch: the refused page is asked for again, then the rest.
+      expect(srv.listed).toEqual([
+        { after: 0, limit: 1000, status: 200 },
+        { after: 1000, limit: 1000, status: 429 },
+        { after: 1000, limit: 1000, status: 200 },
+        { after: 2000, limit: 1000, status: 200 },
+      ]);
+      expect(readState(stateFile).last.seq).toBe(2500);
+
+      // A wait longer than the bound (5 minutes) is not waited for: the poll ends, nothing concluded, no state written.
+      const stateFile2 = path.join(newDir('watch-long-refused'), 'state.json');
+      srv.listed.length = 0;
+      srv.refuse.at = [1];
+      srv.refuse.retryAfter = '3600';
+      const refused = await init(stateFile2);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('keeps answering 429 (too many requests, retry after 3600 s) after 1000 checkpoint(s) read');
+      expect(fs.existsSync(stateFile2)).toBe(false);
+    } finally {
+      srv.refuse.at = [];
+    }
+    expect(witnessTool.retryAfterMs('120')).toBe(120_000);
+    expect(witnessTool.retryAfterMs(new Date(Date.UTC(2026, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2026, 0, 1))).toBe(30_000);
+    expect(witnessTool.retryAfterMs('soon')).toBeNull();
+    expect(witnessTool.retryAfterMs(null)).toBeNull();
+  });
+
+  it('refuses a state file made for another server url (exit 2), instead of reporting a rollback', async () => {
+    const stateFile = path.join(newDir('watch-url'), 'state.json');
+    srv.checkpoints = t.checkpoints;
+    expect((await init(stateFile)).code).toBe(0);
+    const before = fs.readFileSync(stateFile, 'utf8');
+    const other = await fakeServer();
+    try {
+      other.checkpoints = t.checkpoints.slice(0, 1);
+      const run = await node(WITNESS, [
+        'watch',
+        '--url',
+        other.url,
+        '--key',
+        w.pem,
+        '--state',
+        stateFile,
+        '--once',
+        '--server-keys',
+        keysFile,
+      ]);
+      expect(run.code, run.stdout).toBe(2);
+      expect(run.stdout).not.toContain('PROBLEM');
+      expect(run.stderr).toContain(`this state file belongs to ${srv.url}; use another --state file`);
+      expect(other.listed).toEqual([]);
+      expect(other.posted).toEqual([]);
+      expect(fs.readFileSync(stateFile, 'utf8')).toBe(before);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('without a state file, watch refuses unless --init is given, and --init refuses an existing state file (exit 2)', async () => {
+    const stateFile = path.join(newDir('watch-init'), 'state.json');
+    srv.checkpoints = t.checkpoints.slice(0, 2);
+    const posted = srv.posted.length;
+    const missing = await watch(stateFile);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      `there is no state file ${stateFile}: to start a new witness for ${srv.url}, run watch once with --init`,
+    );
+    expect(fs.existsSync(stateFile)).toBe(false);
+    expect(srv.posted).toHaveLength(posted);
+
+    expect((await init(stateFile)).code).toBe(0);
+    const before = fs.readFileSync(stateFile, 'utf8');
+    const again = await init(stateFile);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`the state file ${stateFile} exists: --init starts a new witness only without one`);
+    expect(fs.readFileSync(stateFile, 'utf8')).toBe(before);
+
+    // A deleted state file does not hide a rollback by starting over.
+    srv.checkpoints = t.checkpoints.slice(0, 1);
+    fs.rmSync(stateFile);
+    const deleted = await watch(stateFile);
+    expect(deleted.code).toBe(2);
+    expect(deleted.stderr).toContain('its state file was moved or deleted');
+    expect(srv.posted).toHaveLength(posted + 1);
+
+    // --init is an option of watch only; the usage text names it.
+    expect((await node(WITNESS, ['keygen', '--out', newDir('init-keygen'), '--init'])).code).toBe(2);
+    expect((await node(WITNESS, ['help'])).stdout).toContain('--state <file> [--init]');
+  });
+
+  it('watching continuously with --init, the polls after the first use the state file the first one wrote', async () => {
+    const stateFile = path.join(newDir('watch-loop'), 'state.json');
+    srv.checkpoints = t.checkpoints.slice(0, 2);
+    const child = spawn(process.execPath, [
+      WITNESS,
+      'watch',
+      '--url',
+      srv.url,
+      '--key',
+      w.pem,
+      '--state',
+      stateFile,
+      '--init',
+      '--interval',
+      '5',
+      '--server-keys',
+      keysFile,
+    ]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    try {
+      await vi.waitFor(
+        () => {
+          expect(stderr).toBe('');
+          expect(stdout).toContain('no new checkpoint since seq 4');
+        },
+        { timeout: 15_000, interval: 200 },
+      );
+      expect(stdout).toContain('COSIGNED checkpoint seq 4');
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill();
+    }
+  }, 30_000);
+
+  it('flushes the state to disk: the temp file is fsynced before it is renamed over the state file', async () => {
+    const stateFile = path.join(newDir('watch-fsync'), 'state.json');
+    srv.checkpoints = t.checkpoints.slice(0, 2);
+    const privateKey = createPrivateKey(fs.readFileSync(w.pem, 'utf8'));
+    const key = { privateKey, publicKey: w.publicKey, keyId: w.keyId };
+    const events: string[] = [];
+    const fds = new Map<number, string>();
+    const realOpen = fs.openSync;
+    const realFsync = fs.fsyncSync;
+    const realRename = fs.renameSync;
+    const spies = [
+      vi.spyOn(fs, 'openSync').mockImplementation(((file: fs.PathLike, ...rest: unknown[]) => {
+        const fd = (realOpen as (...a: unknown[]) => number)(file, ...rest);
+        fds.set(fd, String(file));
+        return fd;
+      }) as typeof fs.openSync),
+      vi.spyOn(fs, 'fsyncSync').mockImplementation((fd: number) => {
+        events.push(`fsync ${path.basename(fds.get(fd) ?? '?')}`);
+        realFsync(fd);
+      }),
+      vi.spyOn(fs, 'renameSync').mockImplementation((from: fs.PathLike, to: fs.PathLike) => {
+        events.push(`rename ${path.basename(String(from))} ${path.basename(String(to))}`);
+        realRename(from, to);
+      }),
+    ];
+    try {
+      const lines = await witnessTool.watchOnce({ origin: srv.url, key, stateFile, serverKeysFile: keysFile, init: true });
+      expect(lines.join('\n')).toContain('COSIGNED checkpoint seq 4');
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const tmpName = `state.json.tmp-${process.pid}`;
+    const dir = path.basename(path.dirname(stateFile));
+    // Two writes (before the post, and after it recorded postedSeq), each: fsync the temp file, rename it, fsync the directory.
+    expect(events).toEqual([
+      `fsync ${tmpName}`,
+      `rename ${tmpName} state.json`,
+      `fsync ${dir}`,
+      `fsync ${tmpName}`,
+      `rename ${tmpName} state.json`,
+      `fsync ${dir}`,
+    ]);
+    expect(readState(stateFile).last.seq).toBe(4);
   });
 });

@@ -23,9 +23,39 @@ export interface ReportLimitDecision {
   resetAt: Date;
 }
 
-/** The RateLimit key of one client address ("unknown" when no trusted address is known). */
+/**
+ * The bucket of one client address for the per-address windows: an IPv4 address
+ * as it is; an IPv6 address by its /64 ("2001:db8:1:2::/64"), because a /64 is one
+ * subscriber (one LAN, one phone) who can pick any of its 2^64 addresses, so a
+ * window per address would be a window per request; "unknown" when no trusted
+ * address is known. Idempotent: a bucket maps to itself.
+ */
+export function addressBucket(ip: string | null | undefined): string {
+  if (ip && /^[0-9a-f:]+::\/64$/i.test(ip.trim())) return ip.trim().toLowerCase();
+  const normalized = normalizeIp(ip);
+  if (!normalized) return 'unknown';
+  if (!normalized.includes(':')) return normalized;
+  return ipv6Prefix64(normalized) ?? normalized;
+}
+
+/** The first four groups of an IPv6 literal (compressed or not) as "a:b:c:d::/64"; null when it is not a valid IPv6 literal. */
+function ipv6Prefix64(v: string): string | null {
+  const halves = v.split('::');
+  if (halves.length > 2) return null;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  if (halves.length === 1 ? head.length !== 8 : head.length + tail.length > 7) return null;
+  if (![...head, ...tail].every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
+  const groups = halves.length === 2 ? [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail] : head;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
+/** The RateLimit key of one client address bucket (see addressBucket). */
 export function cspReportLimitKey(ip: string | null): string {
-  return `csp-report:ip:${normalizeIp(ip) ?? 'unknown'}`;
+  return `csp-report:ip:${addressBucket(ip)}`;
 }
 
 /** Counts one report request from `ip` and says whether it is within the limit. */
@@ -34,9 +64,20 @@ export function consumeReportLimit(ip: string | null): Promise<ReportLimitDecisi
 }
 
 /**
+ * A per-address key "<scope>:ip:<address>" with its address replaced by the
+ * address's bucket (IPv6 by /64); any other key as it is.
+ */
+export function addressWindowKey(key: string): string {
+  const at = key.indexOf(':ip:');
+  if (at < 0) return key;
+  return `${key.slice(0, at)}:ip:${addressBucket(key.slice(at + 4))}`;
+}
+
+/**
  * Counts one request against the fixed window `key` (a per-address limit of a
  * session-less endpoint: CSP reports, the witness endpoints) and says whether it
- * is within `limit`. The same fixed-window pattern as lib/dal/operation-limits.ts:
+ * is within `limit`. A key "<scope>:ip:<address>" counts for the address's bucket
+ * (addressWindowKey: an IPv6 address by its /64), whoever built the key. The same fixed-window pattern as lib/dal/operation-limits.ts:
  * the row is created once (a concurrent first request's unique violation is
  * harmless), then one transaction restarts a stale window or increments
  * atomically and reads the count, on SQLite and PostgreSQL alike.
@@ -45,22 +86,23 @@ export async function consumeAddressWindow(
   key: string,
   { limit, windowMs }: { limit: number; windowMs: number },
 ): Promise<ReportLimitDecision> {
+  const bucket = addressWindowKey(key);
   const client = await db();
   const at = now();
-  if (!(await client.rateLimit.findUnique({ where: { key }, select: { key: true } }))) {
+  if (!(await client.rateLimit.findUnique({ where: { key: bucket }, select: { key: true } }))) {
     try {
-      await client.rateLimit.create({ data: { key, count: 0, windowStart: at } });
+      await client.rateLimit.create({ data: { key: bucket, count: 0, windowStart: at } });
     } catch (error) {
       if ((error as { code?: string }).code !== 'P2002') throw error;
     }
   }
   const row = await client.$transaction(async (tx) => {
     const restarted = await tx.rateLimit.updateMany({
-      where: { key, windowStart: { lte: new Date(at.getTime() - windowMs) } },
+      where: { key: bucket, windowStart: { lte: new Date(at.getTime() - windowMs) } },
       data: { count: 1, windowStart: at },
     });
-    if (restarted.count === 0) await tx.rateLimit.update({ where: { key }, data: { count: { increment: 1 } } });
-    return tx.rateLimit.findUniqueOrThrow({ where: { key }, select: { count: true, windowStart: true } });
+    if (restarted.count === 0) await tx.rateLimit.update({ where: { key: bucket }, data: { count: { increment: 1 } } });
+    return tx.rateLimit.findUniqueOrThrow({ where: { key: bucket }, select: { count: true, windowStart: true } });
   });
   return {
     allowed: row.count <= limit,

@@ -623,6 +623,7 @@ describe.each(testProviders())('witness cosigning (%s)', (provider) => {
           '--once',
           '--server-keys',
           keysFile,
+          '--init',
         ]);
         expect(run.code, run.stdout + run.stderr).toBe(0);
         expect(run.stdout).toContain(`COSIGNED checkpoint seq ${newest.seq}`);
