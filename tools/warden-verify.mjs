@@ -1225,6 +1225,9 @@ export async function checkSignedIntents(dir, manifest, { origin = null, rpId = 
     // requested and where it ran): each must carry a valid signature of its own or, for a
     // run after approval, link to a signed approval decision.
     critical: { total: 0, signed: 0, approvedBeforeRange: 0, unsigned: [] },
+    // First-factor enrolments: no factor existed to step up with, so a fresh sign-in stood in
+    // (details.enrolment, details.signedInAt); neither signed nor an unsigned step-up.
+    enrolments: [],
   };
   const criticalEvents = [];
   const nonces = new Map();
@@ -1238,11 +1241,19 @@ export async function checkSignedIntents(dir, manifest, { origin = null, rpId = 
       !line.includes(INTENT_FORMAT) &&
       !line.includes('"approval":') &&
       !line.includes('account.passkey_register') &&
+      !line.includes('"enrolment":true') &&
       !SIGNED_LINE.test(line)
     )
       continue;
     const e = JSON.parse(line);
     const d = isObject(e.details) ? e.details : {};
+    if (d.enrolment === true && d.stepUp !== true)
+      result.enrolments.push({
+        seq: e.seq,
+        operation: e.operation,
+        actorId: e.actorId,
+        signedInAt: typeof d.signedInAt === 'string' ? d.signedInAt : null,
+      });
     if (e.outcome === 'success' && (SIGNED_SET.has(e.operation) || (e.operation === 'approval.request' && SIGNED_SET.has(d.operation))))
       criticalEvents.push({
         seq: e.seq,
@@ -1396,6 +1407,14 @@ function signatureLines(s) {
       `PROVEN  seq ${x.seq} ${x.operation}${x.target ? ` on ${x.target}` : ''} at ${x.ts}: signed by passkey "${x.passkey}" of ${x.userName ?? '(unknown name)'} (${x.actorId})`,
     );
   if (n > 50) out.push(`NOTE    … and ${n - 50} more signed operations (--json lists all)`);
+  const en = s.enrolments ?? [];
+  if (en.length > 0)
+    out.push(
+      `NOTE    ${en.length} first-factor enrolment${en.length === 1 ? ' was' : 's were'} authorized by a fresh sign-in (no factor existed to step up with; not signed): seq ${en
+        .slice(0, 20)
+        .map((x) => x.seq)
+        .join(', ')}${en.length > 20 ? ', …' : ''}`,
+    );
   const c = s.critical;
   if (c && c.total > 0 && c.unsigned.length === 0)
     out.push(

@@ -47,7 +47,16 @@ interface VerifierApi {
   verifyBundle(
     dir: string,
     opts?: { requireSignatures?: boolean },
-  ): Promise<{ ok: true; signatures: { stepUps: number; signed: SignedEntry[]; byCode: number; unsigned: number } }>;
+  ): Promise<{
+    ok: true;
+    signatures: {
+      stepUps: number;
+      signed: SignedEntry[];
+      byCode: number;
+      unsigned: number;
+      enrolments: { seq: number; operation: string; signedInAt: string | null }[];
+    };
+  }>;
 }
 const verifier = (await import(pathToFileURL(path.resolve(__dirname, '../../tools/warden-verify.mjs')).href)) as VerifierApi;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-account-step-up-'));
@@ -226,6 +235,9 @@ describe.each(testProviders())('self-service step-up operations record their ste
     expect(signatures.unsigned).toBe(0);
     expect(signatures.stepUps).toBe(signedSeqs.size + byCodeSeqs.length);
     expect(enrolmentSeqs.every((seq) => !signed.has(seq))).toBe(true);
+    // They are reported as what they are: enrolments authorized by a fresh sign-in.
+    expect(signatures.enrolments.map((x) => x.seq)).toEqual(expect.arrayContaining(enrolmentSeqs));
+    expect(signatures.enrolments.every((x) => typeof x.signedInAt === 'string')).toBe(true);
     expect((await verifyChain(h.db)).ok).toBe(true);
   });
 });
