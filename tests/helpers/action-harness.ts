@@ -30,7 +30,8 @@
  *   own `readSessionSecret`.
  * - Step-up: `beginStepUp` + `issueStepUpProof` with a TOTP code from the user's
  *   real, sealed authenticator secret, exactly as the step-up dialog does, bound
- *   to the exact input the action will receive.
+ *   to the exact input the action will receive; for a critical operation (which
+ *   must be passkey-signed), or once the caller has one, with a software passkey.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 // The cookie must be the one next-auth itself would set, so its own encoder makes

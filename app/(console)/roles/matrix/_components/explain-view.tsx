@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { CellExplanation } from '@/policies/explorer';
 import { scopesFor, MATRIX_PRINCIPALS, type MatrixPrincipal } from '@/policies/matrix';
-import type { OperationDefinition } from '@/policies/operations';
+import { signatureRequired, type OperationDefinition } from '@/policies/operations';
 import { DecisionBadge, DecisionCell } from './decision-cell';
 import { explainHref, explorerHref } from './explorer-href';
 
@@ -118,7 +118,11 @@ export function ExplainView({ cell }: { cell: CellExplanation }) {
         <Row term="Ability checked">{op.ability ? `${op.ability[0]} on ${op.ability[1]}` : 'none (public)'}</Row>
         <Row term="Risk">{op.risk}</Row>
         <Row term="Step-up">
-          {cell.demands.stepUp ? 'yes: a fresh passkey or authenticator-code proof bound to this operation and input' : 'no'}
+          {!cell.demands.stepUp
+            ? 'no'
+            : signatureRequired(op)
+              ? 'yes: a passkey signature over this exact operation and input (critical: an authenticator code is not accepted), kept in the audit event'
+              : 'yes: a fresh passkey or authenticator-code proof bound to this operation and input'}
         </Row>
         <Row term="Reason">{cell.demands.reason === 'required' ? 'required (free text or a ticket reference)' : cell.demands.reason}</Row>
         <Row term="Two-person">

@@ -1,6 +1,6 @@
 import { type CellIndex } from '@/policies/explorer';
 import { computeReadMatrix, scopesFor, type MatrixPrincipal } from '@/policies/matrix';
-import type { OperationDefinition } from '@/policies/operations';
+import { signatureRequired, type OperationDefinition } from '@/policies/operations';
 import { DecisionCell } from './decision-cell';
 import { explainHref } from './explorer-href';
 
@@ -44,8 +44,8 @@ export function OperationTables({
             <span className="font-mono text-sm font-semibold text-slate-900">{op.id}</span>
             <span className="text-sm text-slate-700"> — {op.description}</span>
             <span className="mt-1 block pl-5 text-xs text-slate-500">
-              Risk: {op.risk} · Step-up: {op.stepUp ? 'yes' : 'no'} · Reason: {op.reason} · Approval: {op.approval} · Ability:{' '}
-              {op.ability ? `${op.ability[0]} on ${op.ability[1]}` : 'none (public)'}
+              Risk: {op.risk} · Step-up: {signatureRequired(op) ? 'yes, signed with a passkey' : op.stepUp ? 'yes' : 'no'} · Reason:{' '}
+              {op.reason} · Approval: {op.approval} · Ability: {op.ability ? `${op.ability[0]} on ${op.ability[1]}` : 'none (public)'}
             </span>
           </summary>
           <div className="overflow-x-auto border-t border-slate-100">
