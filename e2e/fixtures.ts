@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { hashPassword } from '../lib/auth/password';
 import { sealSecret } from '../lib/auth/secret-box';
@@ -182,6 +183,17 @@ async function watchContext(context: BrowserContext, violations: CspViolation[])
   await context.addInitScript(listenForCspViolations);
 }
 
+/** The client address of a spec file's browsers (see `extraHTTPHeaders` in `test`). */
+export function clientAddressOf(file: string): string {
+  const digest = createHash('sha256').update(path.basename(file)).digest();
+  return `192.0.2.${(digest.readUInt16BE(0) % 250) + 1}`;
+}
+
+/** The client address of the running test's browsers. */
+export function clientAddress(): string {
+  return clientAddressOf(test.info().file);
+}
+
 /**
  * A test whose server clock is reset to real time before and after, and whose
  * pages are watched for CSP violations (SECURITY.md T39: the app's own pages
@@ -193,6 +205,13 @@ async function watchContext(context: BrowserContext, violations: CspViolation[])
  * violation not excused with `cspViolations.allow(…)` fails it, listing them.
  */
 export const test = base.extend<{ resetClock: void; cspViolations: CspViolationLog }>({
+  // Each spec file's browsers come from their own client address (documentation range
+  // 192.0.2.0/24), as the trusted proxy (the test runner, TRUSTED_PROXIES) forwards it:
+  // people at work do not all share one address, and the per-address limits (T48) then
+  // count one spec's requests, not the whole suite's. Also applies to browser.newContext().
+  extraHTTPHeaders: async ({ extraHTTPHeaders }, provide, testInfo) => {
+    await provide({ ...extraHTTPHeaders, 'x-forwarded-for': clientAddressOf(testInfo.file) });
+  },
   resetClock: [
     async ({ request }, use) => {
       fs.writeFileSync(E2E.clockFile, JSON.stringify({ offsetMs: 0 }));

@@ -103,8 +103,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             data-testid="passkey-needed-banner"
             className="border-b border-indigo-200 bg-indigo-50 px-8 py-2 text-sm font-medium text-indigo-950"
           >
-            Your role includes critical operations ({mustSign.length}, e.g. <code className="font-mono">{mustSign[0]}</code>) that must be
-            signed with a passkey, and you have none yet.{' '}
+            You have no passkey yet: the critical operations you may perform ({mustSign.length}, e.g.{' '}
+            <code className="font-mono">{mustSign[0]}</code>) must be signed with a passkey.{' '}
             <Link href="/account/security" className="underline">
               Add a passkey
             </Link>

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { callAction, stepUpProof } from '../actions';
 import { E2E } from '../env';
-import { createUser, e2eDb, expect, freshTotpCode, signIn, test } from '../fixtures';
+import { clientAddress, createUser, e2eDb, expect, freshTotpCode, signIn, test } from '../fixtures';
 
 test.describe('[AUDIT] what a working session leaves in the trail', () => {
   test.setTimeout(120_000);
@@ -75,7 +75,7 @@ test.describe('[AUDIT] what a working session leaves in the trail', () => {
     for (const e of events) {
       expect(e.ts.toISOString()).toMatch(/Z$/);
       expect(e.correlationId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(e.ip).toBe('127.0.0.1');
+      expect(e.ip).toBe(clientAddress());
       expect(e.policyVersion).toMatch(/^[0-9a-f]{64}$/);
     }
     expect(events.filter((e) => e.actorId === admin.id).every((e) => e.actorRole === 'admin')).toBe(true);

@@ -1,4 +1,4 @@
-import { auditEventsFor, createUser, e2eDb, expect, setServerClock, signIn, test } from '../fixtures';
+import { auditEventsFor, clientAddress, createUser, e2eDb, expect, setServerClock, signIn, test } from '../fixtures';
 
 const MIN = 60_000;
 
@@ -123,7 +123,7 @@ test.describe('[AUTH] sessions end on the server', () => {
     await expect(rows).toHaveCount(2);
     const other = rows.filter({ hasNotText: 'This browser' });
     await expect(other).toContainText(/Chrome on \w+/);
-    await expect(other).toContainText('127.0.0.1');
+    await expect(other).toContainText(clientAddress());
     await other.getByRole('button', { name: 'End session' }).click();
     const dialog = pageA.getByRole('dialog');
     await expect(dialog).toContainText('will be signed out on its next request');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Page } from '@playwright/test';
 import { addPasskey, callAction } from '../actions';
-import { auditEventsFor, createUser, e2eDb, expect, signIn, test, verifyAuditChain } from '../fixtures';
+import { auditEventsFor, clientAddress, createUser, e2eDb, expect, signIn, test, verifyAuditChain } from '../fixtures';
 
 const POLICY_VERSION = (JSON.parse(fs.readFileSync('generated/policy-version.json', 'utf8')) as { version: string }).version;
 
@@ -125,7 +125,7 @@ test.describe('[ADMIN] user administration in the browser', () => {
     await openUser(page, target.email);
     const row = page.getByTestId('user-session-row');
     await expect(row).toHaveCount(1);
-    await expect(row).toContainText('127.0.0.1'); // device, IP and times are listed
+    await expect(row).toContainText(clientAddress()); // device, IP (the client's, as the proxy forwards it) and times are listed
     await expect(row).toContainText(/Chrome/);
 
     await operate(page, 'End all sessions', 'End all sessions', 'Laptop reported stolen');
