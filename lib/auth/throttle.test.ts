@@ -95,7 +95,10 @@ describe('rate-limit keys (T33: never from client headers)', () => {
   it('keys an address by its normalised literal', () => {
     expect(ipRateLimitKey('203.0.113.7')).toBe('signin:ip:203.0.113.7');
     expect(ipRateLimitKey('::ffff:203.0.113.7')).toBe('signin:ip:203.0.113.7');
-    expect(ipRateLimitKey('2001:DB8::1')).toBe('signin:ip:2001:db8::1');
+    // T01: an IPv6 client counts by its /64, so rotating addresses within it shares one counter.
+    expect(ipRateLimitKey('2001:DB8::1')).toBe('signin:ip:2001:db8:0:0::/64');
+    expect(ipRateLimitKey('2001:db8::ffff:2')).toBe(ipRateLimitKey('2001:db8:0:0:1:2:3:4'));
+    expect(ipRateLimitKey('2001:db8:0:1::1')).not.toBe(ipRateLimitKey('2001:db8::1'));
     expect(GLOBAL_RATE_LIMIT_KEY).toBe('signin:global');
   });
 

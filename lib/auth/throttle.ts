@@ -2,6 +2,7 @@ import 'server-only';
 import { now } from '@/lib/clock';
 import type { Db, Tx } from '@/lib/db/client';
 import { normalizeIp } from '@/lib/request/ip';
+import { ipLimitSubject } from '@/policies/limits';
 import { AUTHENTICATION_POLICY } from '@/policies/authentication';
 
 /**
@@ -133,12 +134,16 @@ export const GLOBAL_RATE_LIMIT_KEY = 'signin:global';
 /**
  * RateLimit key of one client address. `ip` is the trusted address resolved
  * from the connection (T33), never a raw header; it is normalised so that one
- * address has one key. Throws on anything that is not an IP literal.
+ * address has one key, and an IPv6 address counts by its /64 (as the operation
+ * limits do, policies/limits.ts ipLimitSubject): one subscriber holds a whole
+ * /64, so rotating addresses within it must not reset the count. Throws on
+ * anything that is not an IP literal.
  */
 export function ipRateLimitKey(ip: string): string {
   const normalized = normalizeIp(ip);
-  if (!normalized) throw new TypeError('ipRateLimitKey needs an IP literal');
-  return `signin:ip:${normalized}`;
+  const subject = normalized ? ipLimitSubject(normalized) : null;
+  if (!subject) throw new TypeError('ipRateLimitKey needs an IP literal');
+  return `signin:ip:${subject}`;
 }
 
 /** The fields of a RateLimit row that the decision reads. */

@@ -2,6 +2,7 @@ import 'server-only';
 import { now } from '@/lib/clock';
 import { db } from '@/lib/db';
 import { normalizeIp } from '@/lib/request/ip';
+import { ipLimitSubject } from '@/policies/limits';
 
 /**
  * The limit on CSP violation reports (POST /api/csp-report, SECURITY.md T39):
@@ -34,23 +35,8 @@ export function addressBucket(ip: string | null | undefined): string {
   if (ip && /^[0-9a-f:]+::\/64$/i.test(ip.trim())) return ip.trim().toLowerCase();
   const normalized = normalizeIp(ip);
   if (!normalized) return 'unknown';
-  if (!normalized.includes(':')) return normalized;
-  return ipv6Prefix64(normalized) ?? normalized;
-}
-
-/** The first four groups of an IPv6 literal (compressed or not) as "a:b:c:d::/64"; null when it is not a valid IPv6 literal. */
-function ipv6Prefix64(v: string): string | null {
-  const halves = v.split('::');
-  if (halves.length > 2) return null;
-  const head = halves[0] ? halves[0].split(':') : [];
-  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-  if (halves.length === 1 ? head.length !== 8 : head.length + tail.length > 7) return null;
-  if (![...head, ...tail].every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
-  const groups = halves.length === 2 ? [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail] : head;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => parseInt(g, 16).toString(16))
-    .join(':')}::/64`;
+  // The same subject the operation limits count (policies/limits.ts).
+  return ipLimitSubject(normalized) ?? normalized;
 }
 
 /** The RateLimit key of one client address bucket (see addressBucket). */
