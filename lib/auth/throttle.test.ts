@@ -92,7 +92,7 @@ describe('checkAccountGate', () => {
 });
 
 describe('rate-limit keys (T33: never from client headers)', () => {
-  it('keys an address by its normalised literal', () => {
+  it('T01 keys an address by its normalised literal', () => {
     expect(ipRateLimitKey('203.0.113.7')).toBe('signin:ip:203.0.113.7');
     expect(ipRateLimitKey('::ffff:203.0.113.7')).toBe('signin:ip:203.0.113.7');
     // T01: an IPv6 client counts by its /64, so rotating addresses within it shares one counter.

@@ -266,10 +266,10 @@ export class ActionHarness {
    * registration event records the public key. From then on the user's step-ups
    * use it (the server offers a passkey first).
    */
-  async addPasskey(caller: Caller, name = 'Test passkey'): Promise<SoftAuthenticator> {
+  async addPasskey(caller: Caller, name = 'Test passkey', opts: { credentialId?: string } = {}): Promise<SoftAuthenticator> {
     const viewer = this.viewerOf(caller);
     const url = new URL(env().APP_URL);
-    const auth = new SoftAuthenticator({ origin: url.origin, rpId: url.hostname });
+    const auth = new SoftAuthenticator({ origin: url.origin, rpId: url.hostname, ...opts });
     const options = await startPasskeyRegistration(
       this.db,
       { id: viewer.userId, email: viewer.email, name: viewer.name, role: viewer.role },

@@ -84,7 +84,7 @@ describe.each(testProviders())('critical operations are passkey-signed on %s', (
     return { target, input: { id: target.user!.id, reason: REASON, confirmEmail: target.user!.email } };
   }
 
-  it('someone with only an authenticator app is told to add a passkey; a code cannot confirm a critical operation; nothing changes', async () => {
+  it('T23 someone with only an authenticator app is told to add a passkey; a code cannot confirm a critical operation; nothing changes', async () => {
     const admin = await h.caller('admin');
     const { target, input } = await deletion();
     const bound = { id: input.id, reason: input.reason, confirmEmail: input.confirmEmail };
@@ -114,7 +114,7 @@ describe.each(testProviders())('critical operations are passkey-signed on %s', (
     expect(await h.userState(target.user!.id)).toEqual(before);
   });
 
-  it('with a passkey the deletion runs and is signed; the verifier proves every critical operation in range is signed', async () => {
+  it('T23 with a passkey the deletion runs and is signed; the verifier proves every critical operation in range is signed', async () => {
     const admin = await h.caller('admin');
     const { target, input } = await deletion();
     const proof = await h.stepUpProof(admin, 'user.delete', input);
@@ -155,7 +155,7 @@ describe.each(testProviders())('critical operations are passkey-signed on %s', (
     expect(critical).toEqual({ total: 4, signed: 4, approvedBeforeRange: 0, unsigned: [] });
   });
 
-  it('a critical event without a signature is listed by seq; --require-signatures refuses the bundle as unsigned_critical', async () => {
+  it('T23 a critical event without a signature is listed by seq; --require-signatures refuses the bundle as unsigned_critical', async () => {
     // What a version before signed intents recorded, or what someone able to write the trail
     // (and to re-sign checkpoints) could append: a complete, well-chained event with no signature.
     const admin = await h.caller('admin');

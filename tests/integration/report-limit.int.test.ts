@@ -93,7 +93,7 @@ describe.each(testProviders())('per-address windows by IPv6 /64 (%s)', (provider
     );
   }
 
-  it('CSP reports: a client stepping through the addresses of one /64 shares one window; the next /64 and IPv4 addresses have their own', async () => {
+  it('T48 CSP reports: a client stepping through the addresses of one /64 shares one window; the next /64 and IPv4 addresses have their own', async () => {
     const { limit } = CSP_REPORT_LIMIT;
     for (let i = 1; i <= limit; i++) expect((await postReport(`2001:db8:a:1::${i.toString(16)}`)).status, `report ${i}`).toBe(204);
     const refused = await postReport('2001:db8:a:1:ffff:ffff:ffff:fffe');
@@ -109,7 +109,7 @@ describe.each(testProviders())('per-address windows by IPv6 /64 (%s)', (provider
     expect((await postReport('198.51.100.11')).status).toBe(204);
   });
 
-  it('the witness checkpoint list: one window per /64 too', async () => {
+  it('T48 the witness checkpoint list: one window per /64 too', async () => {
     const { limit } = WITNESS_LIMITS.checkpoints;
     for (let i = 1; i <= limit; i++) expect((await list(`2001:db8:b:1:${i.toString(16)}::1`)).status, `request ${i}`).toBe(200);
     const refused = await list('2001:db8:b:1::abcd');

@@ -14,7 +14,7 @@ import { beginStepUp, issueStepUpProof } from '@/lib/auth/step-up';
 import { finishPasskeyRegistration, startPasskeyRegistration } from '@/lib/auth/webauthn';
 import { invalidateSettings } from '@/lib/config/settings';
 import { recordAuditWith } from '@/lib/audit/record';
-import { finishPasskeyRegistrationForViewer, removePasskeyForViewer } from '@/lib/dal/account-security';
+import { removePasskeyForViewer } from '@/lib/dal/account-security';
 import { eventSignature } from '@/lib/dal/audit-signature';
 import { operation, stepUpBindingInput, type OperationId } from '@/policies/operations';
 import { ActionHarness, type Caller } from '../helpers/action-harness';
@@ -81,18 +81,8 @@ describe.each(testProviders())('signed intents on %s', (provider) => {
   }
 
   /** Registers a software passkey for `caller` through the app, with the credential id given (an authenticator chooses it). */
-  async function registerPasskey(caller: Caller, name: string, credentialId?: string) {
-    const auth = new SoftAuthenticator({ origin: ORIGIN, rpId: RP_ID, ...(credentialId ? { credentialId } : {}) });
-    const viewer = h.viewerOf(caller);
-    const options = await startPasskeyRegistration(
-      h.db,
-      { id: viewer.userId, email: viewer.email, name: viewer.name, role: viewer.role },
-      {
-        sessionId: viewer.sessionId,
-      },
-    );
-    await h.as(caller, () => finishPasskeyRegistrationForViewer(viewer, name, auth.register(options)));
-    return auth;
+  function registerPasskey(caller: Caller, name: string, credentialId?: string) {
+    return h.addPasskey(caller, name, credentialId ? { credentialId } : {});
   }
 
   /** `caller` suspends a new support user after a passkey step-up with `auth`; the operation's event. */

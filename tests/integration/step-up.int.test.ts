@@ -527,7 +527,7 @@ describe.each(testProviders())('T23 step-up bound to the action on %s', (provide
   });
 
   describe('critical operations are passkey-signed or not done (issue 13)', () => {
-    it('a user with only an authenticator app gets no challenge for a critical operation, and a code is refused without counting a failure', async () => {
+    it('T23 a user with only an authenticator app gets no challenge for a critical operation, and a code is refused without counting a failure', async () => {
       const { user, viewer, code } = await totpUser();
       expect(await beginStepUp(db, viewer, OP_CRITICAL, INPUT_A)).toEqual({ method: 'unavailable', reason: 'passkey_required' });
       expect(await db.authChallenge.count({ where: { userId: user.id } })).toBe(0);
@@ -545,7 +545,7 @@ describe.each(testProviders())('T23 step-up bound to the action on %s', (provide
       await issueOk(viewer, OP_A, INPUT_A, { method: 'totp', challengeId, code: code() });
     });
 
-    it('a passkey step-up for a critical operation stores the signed intent and spends once', async () => {
+    it('T23 a passkey step-up for a critical operation stores the signed intent and spends once', async () => {
       const { user, auth, viewer } = await passkeyUser();
       const options = await passkeyStart(viewer, OP_CRITICAL, INPUT_A);
       const proof = await issueOk(viewer, OP_CRITICAL, INPUT_A, { method: 'passkey', response: auth.authenticate(options) });
@@ -556,7 +556,7 @@ describe.each(testProviders())('T23 step-up bound to the action on %s', (provide
       expect(await consumeStepUpProof(db, viewer, OP_CRITICAL, INPUT_A, proof)).toBe(false);
     });
 
-    it('a proof spent at its last moment is recorded inside its intent’s expiry, even when the event waits for the chain lock', async () => {
+    it('T23 a proof spent at its last moment is recorded inside its intent’s expiry, even when the event waits for the chain lock', async () => {
       const { auth, viewer } = await passkeyUser();
       const options = await passkeyStart(viewer, OP_CRITICAL, INPUT_A);
       // The challenge answered at its last second, the proof spent at its last second...
@@ -571,39 +571,30 @@ describe.each(testProviders())('T23 step-up bound to the action on %s', (provide
       expect(Date.parse(spent!.intent!.expiresAt)).toBeGreaterThan(Date.now());
     });
 
-    it('a proof without a signature (a code proof from before the rule, or a row written behind the app) authorizes no critical operation', async () => {
+    it('T23 a proof without a signature (a code proof from before the rule, or a row written behind the app) authorizes no critical operation', async () => {
       const { user, viewer } = await totpUser();
-      for (const method of ['otp', 'hwk'] as const) {
+      /** An unused, unexpired proof row for `operation` with no signed intent, as the app never writes one for a critical operation. */
+      const unsignedProof = async (operation: string, method: 'otp' | 'hwk') => {
         const token = randomBytes(32).toString('base64url');
         await db.stepUpProof.create({
           data: {
             tokenHash: hashToken(token),
             userId: user.id,
             sessionId: viewer.sessionId,
-            operation: OP_CRITICAL,
-            binding: stepUpBinding(OP_CRITICAL, INPUT_A, viewer.sessionId),
+            operation,
+            binding: stepUpBinding(operation, INPUT_A, viewer.sessionId),
             method,
             createdAt: new Date(),
             expiresAt: new Date(Date.now() + AUTHENTICATION_POLICY.stepUpProofTtlMs),
           },
         });
-        expect(await consumeStepUpProof(db, viewer, OP_CRITICAL, INPUT_A, token)).toBe(false);
+        return token;
+      };
+      for (const method of ['otp', 'hwk'] as const) {
+        expect(await consumeStepUpProof(db, viewer, OP_CRITICAL, INPUT_A, await unsignedProof(OP_CRITICAL, method))).toBe(false);
       }
       // The same unsigned proof is enough for a high-risk operation.
-      const token = randomBytes(32).toString('base64url');
-      await db.stepUpProof.create({
-        data: {
-          tokenHash: hashToken(token),
-          userId: user.id,
-          sessionId: viewer.sessionId,
-          operation: OP_A,
-          binding: stepUpBinding(OP_A, INPUT_A, viewer.sessionId),
-          method: 'otp',
-          createdAt: new Date(),
-          expiresAt: new Date(Date.now() + AUTHENTICATION_POLICY.stepUpProofTtlMs),
-        },
-      });
-      expect(await consumeStepUpProof(db, viewer, OP_A, INPUT_A, token)).toBe(true);
+      expect(await consumeStepUpProof(db, viewer, OP_A, INPUT_A, await unsignedProof(OP_A, 'otp'))).toBe(true);
     });
   });
 

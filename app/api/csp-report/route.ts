@@ -3,6 +3,7 @@ import { consumeReportLimit, CSP_REPORT_LIMIT } from '@/lib/dal/report-limit';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
 import { CSP_REPORT_MAX_BYTES, cspReportContentType, parseCspReport } from '@/lib/validation/csp-report';
+import { readBodyAtMost } from '@/lib/request/body';
 
 export const dynamic = 'force-dynamic';
 
@@ -37,7 +38,7 @@ export async function POST(request: Request): Promise<NextResponse> {
     return answer(429, { 'Retry-After': String(Math.max(1, Math.ceil((limit.resetAt.getTime() - Date.now()) / 1000))) });
   }
 
-  const body = await readAtMost(request, CSP_REPORT_MAX_BYTES);
+  const body = await readBodyAtMost(request, CSP_REPORT_MAX_BYTES);
   if (body === null) return answer(413);
   const violations = parseCspReport(type, body);
   if (!violations) return answer(400);
@@ -47,29 +48,4 @@ export async function POST(request: Request): Promise<NextResponse> {
 
 function answer(status: number, headers: Record<string, string> = {}): NextResponse {
   return new NextResponse(null, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
-}
-
-/** The body as text, or null once it exceeds `max` bytes (whatever Content-Length said); stops reading there. */
-async function readAtMost(request: Request, max: number): Promise<string | null> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder('utf-8', { fatal: false }).decode(all);
 }

@@ -4,6 +4,7 @@ import { consumeWitnessLimit, WITNESS_LIMITS } from '@/lib/dal/witness-limit';
 import { acceptCosignature, cosignRefusalStatus } from '@/lib/dal/witnesses';
 import { logFor } from '@/lib/log';
 import { requestContext } from '@/lib/request/context';
+import { readBodyAtMost } from '@/lib/request/body';
 
 export const dynamic = 'force-dynamic';
 
@@ -34,7 +35,7 @@ export async function POST(request: Request) {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (Number.isFinite(declared) && declared > MAX_BYTES) return answer(413, 'too_large', 'A cosignature is a few hundred bytes.');
   // Content-Length may be absent (chunked) or wrong: stop reading at the limit whatever it said.
-  const text = await readAtMost(request, MAX_BYTES);
+  const text = await readBodyAtMost(request, MAX_BYTES);
   if (text === null) return answer(413, 'too_large', 'A cosignature is a few hundred bytes.');
   let body: unknown;
   try {
@@ -76,23 +77,4 @@ export async function POST(request: Request) {
 
 function answer(status: number, code: string, message: string, headers: Record<string, string> = {}) {
   return NextResponse.json({ status: code, message }, { status, headers: { ...HEADERS, ...headers } });
-}
-
-/** The body as text, or null once it exceeds `max` bytes; stops reading (and cancels the stream) there. */
-async function readAtMost(request: Request, max: number): Promise<string | null> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
